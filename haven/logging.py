@@ -31,7 +31,8 @@ def redact(text: str) -> str:
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts the formatted message of every record."""
 
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; never drop it."""
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not break logging

@@ -1,4 +1,4 @@
-"""Operator configuration: ``haven.yml`` merged with ``HAVEN__SECTION__KEY`` environment variables."""
+"""Operator configuration: ``haven.yml`` merged with ``HAVEN__SECTION__KEY`` variables."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def _apply_env_overrides(config: dict[str, Any], environ: dict[str, str]) -> Non
             node[path[-1]] = _parse_env_value(raw)
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
+def load_settings(
+    path: Path | None = None, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Load ``haven.yml`` (or ``$HAVEN_CONFIG``) and apply environment overrides.
 
     Raises:
