@@ -81,8 +81,11 @@ test-fast: setup
 system:
 	scripts/setup_system.sh
 
-e2e: setup index train
-	$(ACTIONS_PY) scripts/e2e.py
+# Rasa end-to-end test stories (bot/tests): NLU and dialogue predictions, whole conversations.
+# (Rasa OSS does not run custom actions here; the REST integration tests in tests/ do.)
+e2e: setup train
+	nice -n 5 $(RASA) test core --stories bot/tests --model $(MODEL) \
+	    --fail-on-prediction-errors --out test-artifacts/e2e
 
 # --- benchmarks (print a table and write JSON) -----------------------------------------
 KB      ?= knowledge_base/content
