@@ -1,0 +1,6 @@
+"""Haven's messaging channels: custom Rasa input and output channels.
+
+``telegram`` (python-telegram-bot), ``whatsapp`` and ``sms`` (Twilio) and ``webchat`` (the
+embeddable web widget). Each one authenticates and de-duplicates its webhook, pseudonymises the
+sender before Rasa sees it, and renders the bot's messages for its medium. See docs/channels.md.
+"""

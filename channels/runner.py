@@ -1,0 +1,65 @@
+"""Background handling of webhook updates: answer the provider at once, work afterwards.
+
+Messaging providers retry a webhook that does not answer quickly, so channels acknowledge the
+request and hand the work to :class:`UpdateRunner`, which runs one sender's updates in order
+(a per-sender lock) and keeps a reference to every task until it finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+logger = logging.getLogger(__name__)
+
+
+class UpdateRunner:
+    """Runs coroutines in the background, serialised per sender."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def submit(self, sender: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Schedule ``work`` after the sender's earlier updates; errors are logged, not raised."""
+        task = asyncio.get_running_loop().create_task(self._run(sender, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, sender: str, work: Callable[[], Awaitable[None]]) -> None:
+        lock = self._locks.setdefault(sender, asyncio.Lock())
+        try:
+            async with lock:
+                await work()
+        except Exception:  # one failing update must not stop the channel
+            logger.exception("%s: handling an update of %s failed", self.channel, sender)
+        finally:
+            if not lock.locked() and self._locks.get(sender) is lock:
+                del self._locks[sender]
+
+    async def drain(self, timeout: float = 30) -> None:
+        """Wait for the running tasks (used on shutdown and in tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+@asynccontextmanager
+async def repeating(action: Callable[[], Awaitable[object]], every_s: float) -> AsyncIterator[None]:
+    """Call ``action`` now and every ``every_s`` seconds while the block runs (typing signs)."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await action()
+            except Exception as error:  # a lost typing sign is not worth failing the answer
+                logger.debug("repeating action failed: %s", type(error).__name__)
+            await asyncio.sleep(every_s)
+
+    task = asyncio.get_running_loop().create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
