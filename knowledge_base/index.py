@@ -1,0 +1,452 @@
+"""Build the search index from a content folder: a new versioned directory, then an atomic switch.
+
+Layout of an index directory (``kb.index_dir``)::
+
+    CURRENT                     name of the version being served (replaced atomically)
+    versions/<version>/         one complete, immutable index
+        manifest.json           embedder, counts, dense index type, file checksums
+        content.json            the typed content the index was built from (a snapshot)
+        documents.json          every phrasing: entry number, language, text
+        dense.faiss             FAISS inner-product index over the document vectors
+    cache/<embedder id>/        embedding cache: vectors keyed by the SHA-256 of each text
+
+A build never touches the version being served. It embeds only texts the cache does not hold,
+writes everything into a temporary folder, checks it loads, renames it into ``versions/`` and only
+then replaces ``CURRENT``. Broken content stops the build before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge_base.content import Content, load_content
+from knowledge_base.embedding import Embedder
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+VERSIONS_DIR = "versions"
+CACHE_DIR = "cache"
+KEEP_VERSIONS = 3
+EXACT_LIMIT = 50_000
+"""Up to this many vectors the dense index is exact (flat); above, IVF (see :func:`dense_index`)."""
+
+
+class IndexLoadError(Exception):
+    """An index directory is missing, incomplete or corrupt; the message says which file."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable phrasing: a question or alternative of an FAQ entry in one language."""
+
+    entry: int  # position of the entry in Content.faqs
+    language: str
+    text: str
+    kind: str  # "question" | "alternative"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    version: str
+    path: Path
+    documents: int
+    embedded: int  # texts that were not in the cache
+    seconds: float
+    dense_type: str
+
+
+def documents_of(content: Content) -> list[Document]:
+    """Every phrasing of every FAQ entry in every language, in a stable order."""
+    documents = []
+    for number, entry in enumerate(content.faqs):
+        for language, text in entry.translations.items():
+            documents.append(Document(number, language, text.question, "question"))
+            documents.extend(
+                Document(number, language, alt, "alternative") for alt in text.alternatives
+            )
+    return documents
+
+
+def text_key(text: str) -> str:
+    """Cache key of a text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Embedding cache
+# ---------------------------------------------------------------------------------------------
+
+
+class EmbeddingCache:
+    """Vectors of texts already embedded by one embedder, stored as two ``.npy`` files."""
+
+    def __init__(self, folder: Path, dim: int) -> None:
+        self.folder = folder
+        self.dim = dim
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((0, dim), np.float32)
+        self._new_keys: list[str] = []
+        self._new_vectors: list[np.ndarray] = []
+        self._load()
+
+    def _load(self) -> None:
+        keys_file, vectors_file = self.folder / "keys.npy", self.folder / "vectors.npy"
+        if not (keys_file.exists() and vectors_file.exists()):
+            return
+        try:
+            keys = np.load(keys_file, allow_pickle=False)
+            vectors = np.load(vectors_file, allow_pickle=False, mmap_mode="r")
+            if len(keys) != len(vectors) or vectors.shape[1] != self.dim:
+                raise ValueError("keys and vectors do not match")
+        except (OSError, ValueError) as error:
+            logger.warning(
+                "embedding cache %s is unreadable (%s); starting a new one", self.folder, error
+            )
+            return
+        self._rows = {key: row for row, key in enumerate(keys.tolist())}
+        self._vectors = vectors
+
+    def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Vectors for texts (zero rows where missing) and the positions of the missing ones."""
+        result = np.zeros((len(texts), self.dim), np.float32)
+        missing = []
+        rows, positions = [], []
+        pending = {k: v for k, v in zip(self._new_keys, self._new_vectors, strict=True)}
+        for position, text in enumerate(texts):
+            key = text_key(text)
+            row = self._rows.get(key)
+            if row is not None:
+                rows.append(row)
+                positions.append(position)
+            elif key in pending:
+                result[position] = pending[key]
+            else:
+                missing.append(position)
+        if rows:
+            order = np.argsort(rows)  # read the memory map in file order
+            result[np.asarray(positions)[order]] = self._vectors[np.asarray(rows)[order]]
+        return result, missing
+
+    def add(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember new vectors (written by :meth:`save`)."""
+        for text, vector in zip(texts, vectors, strict=True):
+            self._new_keys.append(text_key(text))
+            self._new_vectors.append(np.asarray(vector, np.float32))
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache, keeping only ``keep`` keys when given (drops texts no longer used)."""
+        if not self._new_keys and keep is None:
+            return
+        keys = list(self._rows) + self._new_keys
+        parts = [np.asarray(self._vectors)] + (
+            [np.stack(self._new_vectors)] if self._new_vectors else []
+        )
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float32)
+        if keep is not None:
+            selected = [i for i, key in enumerate(keys) if key in keep]
+            keys = [keys[i] for i in selected]
+            vectors = vectors[selected]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, array in (("keys.npy", np.asarray(keys, dtype="U64")), ("vectors.npy", vectors)):
+            tmp = self.folder / f".{name}.tmp"
+            with open(tmp, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+            os.replace(tmp, self.folder / name)
+        self._rows = {key: row for row, key in enumerate(keys)}
+        self._vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+        self._new_keys, self._new_vectors = [], []
+
+
+def embed_with_cache(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    batch_size: int = 256,
+    progress: bool = False,
+) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts``, embedding only texts the cache lacks. Returns (vectors, n new)."""
+    vectors, missing = cache.lookup(texts)
+    if missing:
+        unique = list(dict.fromkeys(texts[i] for i in missing))
+        bar = _progress(len(unique), "embedding", progress)
+        computed: dict[str, np.ndarray] = {}
+        for start in range(0, len(unique), batch_size):
+            chunk = unique[start : start + batch_size]
+            chunk_vectors = embedder.encode(chunk)
+            computed.update(zip(chunk, chunk_vectors, strict=True))
+            bar(len(chunk))
+        bar(0, close=True)
+        cache.add(list(computed), np.stack(list(computed.values())))
+        for position in missing:
+            vectors[position] = computed[texts[position]]
+        return vectors, len(unique)
+    return vectors, 0
+
+
+def _progress(total: int, label: str, enabled: bool) -> Callable[..., None]:
+    if not enabled or total < 200:
+        return lambda n, close=False: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="text")
+
+    def update(n: int, close: bool = False) -> None:
+        bar.update(n)
+        if close:
+            bar.close()
+
+    return update
+
+
+# ---------------------------------------------------------------------------------------------
+# Dense index
+# ---------------------------------------------------------------------------------------------
+
+
+def dense_index(vectors: np.ndarray, previous: Any = None) -> tuple[Any, str]:
+    """A FAISS inner-product index: exact up to :data:`EXACT_LIMIT` vectors, IVF above.
+
+    For IVF the coarse quantizer of ``previous`` (an IVF index of the same dimension) is reused
+    when given, so an incremental rebuild does not retrain k-means.
+    """
+    import faiss
+
+    count, dim = vectors.shape
+    if count <= EXACT_LIMIT:
+        index = faiss.IndexFlatIP(dim)
+        index.add(vectors)
+        return index, "flat"
+    nlist = int(4 * np.sqrt(count))
+    if previous is not None and isinstance(previous, faiss.IndexIVFFlat) and previous.d == dim:
+        centroids = previous.quantizer.reconstruct_n(0, previous.nlist)
+        quantizer = faiss.IndexFlatIP(dim)
+        quantizer.add(centroids)
+        index = faiss.IndexIVFFlat(quantizer, dim, previous.nlist, faiss.METRIC_INNER_PRODUCT)
+        index.is_trained = True
+    else:
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vectors[rng.choice(count, size=min(count, 40 * nlist), replace=False)]
+        index.train(sample)
+    index.add(vectors)
+    index.nprobe = max(8, nlist // 16)
+    return index, f"ivf{index.nlist}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Build
+# ---------------------------------------------------------------------------------------------
+
+
+def build(
+    content_dir: str | Path,
+    index_dir: str | Path,
+    embedder: Embedder,
+    *,
+    progress: bool = False,
+    content: Content | None = None,
+) -> BuildReport:
+    """Validate, embed (only new texts), write a new version and make it current.
+
+    Raises:
+        knowledge_base.content.ContentError: the content has errors; nothing was written.
+    """
+    started = time.perf_counter()
+    content = content if content is not None else load_content(content_dir)
+    index_dir = Path(index_dir)
+    documents = documents_of(content)
+    texts = [doc.text for doc in documents]
+    cache = EmbeddingCache(index_dir / CACHE_DIR / _safe(embedder.id), embedder.dim)
+    vectors, embedded = embed_with_cache(texts, embedder, cache, progress=progress)
+    previous = _previous_dense(index_dir, embedder.id)
+    dense, dense_type = dense_index(vectors, previous)
+    version = _new_version_name(index_dir)
+    path = _write_version(index_dir, version, content, documents, dense, dense_type, embedder)
+    cache.save(keep={text_key(t) for t in texts} if embedded or len(texts) else None)
+    switch_current(index_dir, version)
+    prune_versions(index_dir)
+    seconds = time.perf_counter() - started
+    logger.info(
+        "built index %s: %d documents, %d newly embedded, %.1fs",
+        version,
+        len(documents),
+        embedded,
+        seconds,
+    )
+    return BuildReport(version, path, len(documents), embedded, seconds, dense_type)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _new_version_name(index_dir: Path) -> str:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"v{stamp}"
+
+
+def _previous_dense(index_dir: Path, embedder_id: str) -> Any:
+    version = current_version(index_dir)
+    if version is None:
+        return None
+    path = index_dir / VERSIONS_DIR / version
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("embedder") != embedder_id or not str(
+            manifest.get("dense_type")
+        ).startswith("ivf"):
+            return None
+        import faiss
+
+        return faiss.read_index(str(path / "dense.faiss"))
+    except Exception:  # a broken previous version just means no reuse
+        return None
+
+
+def _write_version(
+    index_dir: Path,
+    version: str,
+    content: Content,
+    documents: list[Document],
+    dense: Any,
+    dense_type: str,
+    embedder: Embedder,
+) -> Path:
+    import faiss
+
+    versions = index_dir / VERSIONS_DIR
+    versions.mkdir(parents=True, exist_ok=True)
+    tmp = versions / f".tmp-{version}"
+    tmp.mkdir()
+    try:
+        _write_json(tmp / "content.json", content.to_data())
+        _write_json(
+            tmp / "documents.json",
+            {
+                "entry": [d.entry for d in documents],
+                "language": [d.language for d in documents],
+                "text": [d.text for d in documents],
+                "kind": [d.kind for d in documents],
+            },
+        )
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        files = {
+            name: _file_digest(tmp / name)
+            for name in ("content.json", "documents.json", "dense.faiss")
+        }
+        manifest = {
+            "format": FORMAT_VERSION,
+            "version": version,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "embedder": embedder.id,
+            "dim": embedder.dim,
+            "embedder_languages": sorted(embedder.languages) if embedder.languages else None,
+            "documents": len(documents),
+            "faqs": len(content.faqs),
+            "services": len(content.services),
+            "dense_type": dense_type,
+            "files": files,
+        }
+        _write_json(tmp / "manifest.json", manifest)
+        _fsync_dir(tmp)
+        final = versions / version
+        os.rename(tmp, final)
+        _fsync_dir(versions)
+        return final
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _file_digest(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def verify_files(path: Path, manifest: dict[str, Any]) -> None:
+    """Check every file of a version against the manifest.
+
+    Raises:
+        IndexLoadError: a file is missing, truncated or changed since the build.
+    """
+    for name, expected in manifest.get("files", {}).items():
+        file = path / name
+        if not file.exists():
+            raise IndexLoadError(f"index file {file} is missing")
+        actual = _file_digest(file)
+        if actual != expected:
+            raise IndexLoadError(
+                f"index file {file} is corrupt (size or checksum differs from "
+                "the build); rebuild the index"
+            )
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def current_version(index_dir: str | Path) -> str | None:
+    """The version named in ``CURRENT``, or None when nothing was built yet."""
+    try:
+        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def switch_current(index_dir: str | Path, version: str) -> None:
+    """Point ``CURRENT`` at ``version`` atomically (write a temporary file, then rename)."""
+    index_dir = Path(index_dir)
+    tmp = index_dir / f".{CURRENT_FILE}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, index_dir / CURRENT_FILE)
+    _fsync_dir(index_dir)
+
+
+def prune_versions(index_dir: str | Path, keep: int = KEEP_VERSIONS) -> None:
+    """Delete old versions, keeping the newest ``keep`` (always including the current one)."""
+    versions = Path(index_dir) / VERSIONS_DIR
+    current = current_version(index_dir)
+    names = sorted(p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for name in names[:-keep]:
+        if name != current:
+            shutil.rmtree(versions / name, ignore_errors=True)

@@ -1,0 +1,572 @@
+"""Query the knowledge base: FAQ answers, local services and emergency contacts.
+
+:class:`KnowledgeBase` serves one index version at a time (a :class:`Snapshot`). It checks the
+index directory's ``CURRENT`` pointer at most every ``reload_interval_s`` seconds and loads a new
+version in a background thread; requests keep using the old snapshot until the new one is fully
+loaded, and a version that fails to load (corrupt file, wrong embedder) is never served: the last
+good one keeps answering and the error is logged.
+
+FAQ ranking fuses two signals per entry: the dense (FAISS) cosine of the best phrasing in any
+language, and the BM25 character n-gram match against phrasings in the query's language. A
+logistic calibration (``calibration.py``) turns the fused score and its margin over the runner-up
+into a 0..1 confidence; below the threshold the result has no answer ("declined").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge_base import calibration
+from knowledge_base.content import Content, FaqEntry, Service
+from knowledge_base.embedding import Embedder, QueryEncoder, make_embedder
+from knowledge_base.index import (
+    CURRENT_FILE,
+    VERSIONS_DIR,
+    IndexLoadError,
+    current_version,
+    verify_files,
+)
+from knowledge_base.lexical import LexicalIndex
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("hybrid", "dense", "bm25")
+DENSE_CANDIDATES = 64
+LEXICAL_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    """An FAQ entry rendered in one language."""
+
+    entry_id: str
+    question: str
+    answer: str
+    details: str | None
+    language: str
+    requested_language: str
+    is_fallback: bool
+    source_title: str
+    source_url: str | None
+    last_reviewed: dt.date
+    review_by: dt.date
+    topic: str
+    service_categories: tuple[str, ...]
+    related: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The outcome of :meth:`KnowledgeBase.search_faq`.
+
+    ``answer`` is None when the search declined (confidence below the threshold);
+    ``suggestions`` still lists the closest entries (for "did you mean …?" or a human handover).
+    """
+
+    query_language: str | None
+    answer: FaqAnswer | None
+    confidence: float
+    suggestions: tuple[FaqAnswer, ...]
+    method: str
+    index_version: str
+
+    @property
+    def declined(self) -> bool:
+        """True when the base has no answer it is confident about."""
+        return self.answer is None
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A local service rendered in one language."""
+
+    service_id: str
+    name: str
+    description: str
+    eligibility: str | None
+    fees: str | None
+    organization: str
+    categories: tuple[str, ...]
+    city: str
+    address: str | None
+    phone: str | None
+    email: str | None
+    url: str | None
+    opening_hours: str
+    languages: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    language: str
+    is_fallback: bool
+    last_reviewed: dt.date
+    source_title: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class EmergencyContact:
+    """An emergency contact rendered in one language."""
+
+    contact_id: str
+    name: str
+    description: str
+    phone: str
+    hours: str | None
+    language: str
+    is_fallback: bool
+
+    @property
+    def id(self) -> str:
+        """Same as ``contact_id``."""
+        return self.contact_id
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One candidate entry with its scores (for benchmarks and explanations)."""
+
+    entry: int
+    score: float
+    dense: float
+    lexical: float
+
+
+class Snapshot:
+    """One loaded, immutable index version."""
+
+    def __init__(self, path: Path) -> None:
+        import faiss
+
+        self.path = path
+        self.version = path.name
+        try:
+            self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise IndexLoadError(
+                f"index version {path} has no readable manifest.json: {error}"
+            ) from error
+        verify_files(path, self.manifest)
+        try:
+            self.content = Content.from_data(
+                json.loads((path / "content.json").read_text(encoding="utf-8"))
+            )
+            documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+            self.dense = faiss.read_index(str(path / "dense.faiss"))
+        except Exception as error:
+            raise IndexLoadError(f"index version {path} cannot be loaded: {error}") from error
+        self.doc_entry = np.asarray(documents["entry"], dtype=np.int64)
+        self.doc_language = documents["language"]
+        self.doc_text = documents["text"]
+        if self.dense.ntotal != len(self.doc_entry):
+            raise IndexLoadError(
+                f"index version {path} is inconsistent: {self.dense.ntotal} "
+                f"vectors for {len(self.doc_entry)} phrasings; rebuild it"
+            )
+        self.lexical = LexicalIndex(self.doc_text, self.doc_language)
+        self.embedder_id: str = self.manifest["embedder"]
+        langs = self.manifest.get("embedder_languages")
+        self.embedder_languages = frozenset(langs) if langs else None
+        self.faq_ids = [entry.id for entry in self.content.faqs]
+        self.faq_number = {entry_id: n for n, entry_id in enumerate(self.faq_ids)}
+        self.fallback_language = self.content.taxonomy.fallback_language
+
+
+class KnowledgeBase:
+    """The knowledge base the actions query. Thread-safe; reloads new index versions by itself."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        snapshot: Snapshot,
+        embedder: Embedder,
+        reload_interval_s: float = 2.0,
+        threshold: float | None = None,
+    ) -> None:
+        self.index_dir = index_dir
+        self._snapshot = snapshot
+        self.embedder = embedder
+        self.encoder = QueryEncoder(embedder)
+        self.reload_interval_s = reload_interval_s
+        self.threshold = threshold
+        self._last_check = time.monotonic()
+        self._reload_lock = threading.Lock()
+        self._loading: threading.Thread | None = None
+        self._failed: dict[str, str] = {}
+        self.last_error: str | None = None
+
+    # -- opening and reloading -------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        embedder: Embedder | None = None,
+        *,
+        reload_interval_s: float | None = None,
+        threshold: float | None = None,
+    ) -> KnowledgeBase:
+        """Open the current index of ``index_dir`` (default: ``kb.index_dir`` in haven.yml).
+
+        When the current version is corrupt the newest older version that loads is served.
+
+        Raises:
+            IndexLoadError: no version of the index can be loaded (the message says why).
+            knowledge_base.embedding.EmbedderError: the configured embedder cannot be loaded.
+        """
+        from haven import settings
+
+        if index_dir is None:
+            index_dir = settings.project_path(settings.get("kb.index_dir", "var/index"))
+        if reload_interval_s is None:
+            reload_interval_s = float(settings.get("kb.reload_interval_s", 2))
+        if threshold is None:
+            configured = settings.get("kb.threshold")
+            threshold = float(configured) if configured is not None else None
+        index_dir = Path(index_dir)
+        snapshot = _load_best(index_dir)
+        if embedder is None:
+            embedder = make_embedder()
+        if embedder.id != snapshot.embedder_id:
+            raise IndexLoadError(
+                f"the index in {index_dir} was built with the embedder "
+                f"'{snapshot.embedder_id}' but this process uses '{embedder.id}'; "
+                "rebuild the index (make kb ARGS=build) with the same settings"
+            )
+        return cls(index_dir, snapshot, embedder, reload_interval_s, threshold)
+
+    @property
+    def version(self) -> str:
+        """The index version being served."""
+        return self._snapshot.version
+
+    @property
+    def content(self) -> Content:
+        """The content of the version being served."""
+        return self._snapshot.content
+
+    def reload(self) -> bool:
+        """Load the version named in ``CURRENT`` now, if it is new. True when it switched.
+
+        Raises:
+            IndexLoadError: the new version cannot be loaded (the old one keeps serving).
+        """
+        with self._reload_lock:
+            name = current_version(self.index_dir)
+            if name is None or name == self._snapshot.version:
+                return False
+            try:
+                snapshot = Snapshot(self.index_dir / VERSIONS_DIR / name)
+                if snapshot.embedder_id != self.embedder.id:
+                    raise IndexLoadError(
+                        f"index version {name} was built with the embedder "
+                        f"'{snapshot.embedder_id}', not '{self.embedder.id}'"
+                    )
+            except Exception as error:
+                message = str(error)
+                self._failed[name] = message
+                self.last_error = message
+                logger.error(
+                    "index version %s not loaded, still serving %s: %s",
+                    name,
+                    self._snapshot.version,
+                    message,
+                )
+                raise (
+                    error if isinstance(error, IndexLoadError) else IndexLoadError(message)
+                ) from error
+            self._snapshot = snapshot  # one reference assignment: readers see old or new, whole
+            self.last_error = None
+            logger.info("now serving index version %s", name)
+            return True
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._last_check < self.reload_interval_s:
+            return
+        self._last_check = now
+        name = current_version(self.index_dir)
+        if name is None or name == self._snapshot.version or name in self._failed:
+            return
+        if self._loading is not None and self._loading.is_alive():
+            return
+        self._loading = threading.Thread(target=self._reload_quietly, name="kb-reload", daemon=True)
+        self._loading.start()
+
+    def _reload_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # logged by reload(); the old snapshot serves on
+            self.reload()
+
+    def wait_for_reload(self, timeout: float = 30.0) -> None:
+        """Block until a background reload in progress has finished (tests, CLI)."""
+        loading = self._loading
+        if loading is not None:
+            loading.join(timeout)
+
+    # -- FAQ -------------------------------------------------------------------------------
+    def search_faq(
+        self,
+        query: str,
+        language: str | None = None,
+        *,
+        method: str = "hybrid",
+        suggestions: int = 3,
+    ) -> SearchResult:
+        """The best FAQ answer for ``query``, in ``language`` when the entry has it.
+
+        Args:
+            query: the user's message.
+            language: the user's language (ISO 639-1); lexical matching uses it, and the answer
+                is given in it, or in the fallback language with ``is_fallback`` set.
+            method: ``hybrid`` (default), ``dense`` or ``bm25`` (for comparisons).
+            suggestions: how many closest entries to list in ``SearchResult.suggestions``.
+        """
+        self._maybe_reload()
+        snapshot = self._snapshot
+        ranked = self.rank(query, language, method=method, snapshot=snapshot)
+        requested = language or snapshot.fallback_language
+        confidence = calibration.confidence(ranked, method, language, snapshot.embedder_languages)
+        threshold = self.threshold if self.threshold is not None else calibration.threshold(method)
+        rendered = tuple(
+            self._render(snapshot, r, requested) for r in ranked[: max(suggestions, 1)]
+        )
+        answer = rendered[0] if rendered and confidence >= threshold else None
+        return SearchResult(
+            language, answer, confidence, rendered[:suggestions], method, snapshot.version
+        )
+
+    def rank(
+        self,
+        query: str,
+        language: str | None,
+        *,
+        method: str = "hybrid",
+        snapshot: Snapshot | None = None,
+        limit: int = 10,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Ranked]:
+        """Candidate entries, best first, with their dense, lexical and fused scores."""
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}")
+        snapshot = snapshot or self._snapshot
+        query = (query or "").strip()
+        if not query or snapshot.dense.ntotal == 0:
+            return []
+        dense: dict[int, float] = {}
+        lexical: dict[int, float] = {}
+        if method != "bm25":
+            vector = query_vector if query_vector is not None else self.encoder.encode_one(query)
+            dense = _dense_by_entry(snapshot, vector)
+        if method != "dense":
+            docs, _, coverage = snapshot.lexical.search(query, language, LEXICAL_CANDIDATES)
+            for doc, value in zip(
+                snapshot.doc_entry[docs].tolist(), coverage.tolist(), strict=True
+            ):
+                if value > lexical.get(doc, 0.0):
+                    lexical[doc] = value
+        floor = min(dense.values()) if dense else 0.0
+        weights = calibration.fusion_weights(method, language, snapshot.embedder_languages)
+        ranked = []
+        for entry in set(dense) | set(lexical):
+            d = dense.get(entry, floor)
+            lx = lexical.get(entry, 0.0)
+            ranked.append(Ranked(entry, weights[0] * d + weights[1] * lx, d, lx))
+        ranked.sort(key=lambda r: (-r.score, r.entry))
+        return ranked[:limit]
+
+    def faq_answer(self, entry_id: str, language: str) -> FaqAnswer | None:
+        """One entry by id in ``language`` (or the fallback), e.g. for a "related" button."""
+        snapshot = self._snapshot
+        number = snapshot.faq_number.get(entry_id)
+        if number is None:
+            return None
+        return self._render(snapshot, Ranked(number, 1.0, 1.0, 1.0), language)
+
+    @staticmethod
+    def _render(snapshot: Snapshot, ranked: Ranked, requested: str) -> FaqAnswer:
+        entry: FaqEntry = snapshot.content.faqs[ranked.entry]
+        language = _pick_language(entry.translations, requested, snapshot.fallback_language)
+        text = entry.translations[language]
+        return FaqAnswer(
+            entry_id=entry.id,
+            question=text.question,
+            answer=text.answer,
+            details=text.details,
+            language=language,
+            requested_language=requested,
+            is_fallback=language != requested,
+            source_title=entry.source.title,
+            source_url=entry.source.url,
+            last_reviewed=entry.last_reviewed,
+            review_by=entry.review_by,
+            topic=entry.topic,
+            service_categories=entry.service_categories,
+            related=entry.related,
+            score=ranked.score,
+        )
+
+    # -- services --------------------------------------------------------------------------
+    def find_services(
+        self,
+        category: str | None = None,
+        city: str | None = None,
+        *,
+        language: str = "en",
+        near: tuple[float, float] | None = None,
+        spoken_language: str | None = None,
+        limit: int = 3,
+    ) -> list[ServiceMatch]:
+        """Services filtered by category, city and a language the staff speak.
+
+        Sorted by distance from ``near`` (latitude, longitude) when given; otherwise services
+        whose staff speak ``language`` come first, then by name.
+        """
+        self._maybe_reload()
+        snapshot = self._snapshot
+        found = []
+        for service in snapshot.content.services:
+            if category and category not in service.categories:
+                continue
+            if city and service.city != city:
+                continue
+            if spoken_language and spoken_language not in service.languages:
+                continue
+            found.append(service)
+        matches = [self._render_service(snapshot, s, language, near) for s in found]
+        if near is not None:
+            matches.sort(key=lambda m: (m.distance_km is None, m.distance_km or 0.0, m.name))
+        else:
+            matches.sort(key=lambda m: (language not in m.languages, m.name))
+        return matches[:limit]
+
+    @staticmethod
+    def _render_service(
+        snapshot: Snapshot, service: Service, requested: str, near: tuple[float, float] | None
+    ) -> ServiceMatch:
+        language = _pick_language(service.translations, requested, snapshot.fallback_language)
+        text = service.translations[language]
+        distance = None
+        if near is not None and service.latitude is not None and service.longitude is not None:
+            distance = haversine_km(near, (service.latitude, service.longitude))
+        return ServiceMatch(
+            service_id=service.id,
+            name=text.name,
+            description=text.description,
+            eligibility=text.eligibility,
+            fees=text.fees,
+            organization=service.organization_name,
+            categories=service.categories,
+            city=service.city,
+            address=service.address,
+            phone=service.phone,
+            email=service.email,
+            url=service.url,
+            opening_hours=service.opening_hours_text(),
+            languages=service.languages,
+            latitude=service.latitude,
+            longitude=service.longitude,
+            distance_km=distance,
+            language=language,
+            is_fallback=language != requested,
+            last_reviewed=service.last_reviewed,
+            source_title=service.source.title if service.source else None,
+            source_url=service.source.url if service.source else None,
+        )
+
+    # -- emergency -------------------------------------------------------------------------
+    def emergency_contacts(
+        self, country: str | None = None, language: str = "en"
+    ) -> list[EmergencyContact]:
+        """Emergency contacts of ``country`` (default: the taxonomy's default country)."""
+        self._maybe_reload()
+        snapshot = self._snapshot
+        country = country or snapshot.content.taxonomy.default_country
+        result = []
+        for contact in snapshot.content.emergency.get(country, ()):
+            chosen = _pick_language(contact.translations, language, snapshot.fallback_language)
+            text = contact.translations[chosen]
+            result.append(
+                EmergencyContact(
+                    contact.id,
+                    text.name,
+                    text.description,
+                    contact.phone,
+                    contact.hours,
+                    chosen,
+                    chosen != language,
+                )
+            )
+        return result
+
+
+def _pick_language(translations: dict[str, Any], requested: str, fallback: str) -> str:
+    if requested in translations:
+        return requested
+    if fallback in translations:
+        return fallback
+    return next(iter(translations))
+
+
+def _dense_by_entry(snapshot: Snapshot, vector: np.ndarray) -> dict[int, float]:
+    k = min(DENSE_CANDIDATES, snapshot.dense.ntotal)
+    scores, docs = snapshot.dense.search(np.asarray(vector, np.float32).reshape(1, -1), k)
+    result: dict[int, float] = {}
+    for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
+        if doc < 0:
+            continue
+        entry = int(snapshot.doc_entry[doc])
+        if score > result.get(entry, -1.0):
+            result[entry] = float(score)
+    return result
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in kilometres between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _load_best(index_dir: Path) -> Snapshot:
+    """The current version, or the newest older version that loads when it is broken."""
+    current = current_version(index_dir)
+    if current is None:
+        raise IndexLoadError(
+            f"no index has been built in {index_dir} yet (no {CURRENT_FILE} "
+            "file); run: make kb ARGS=build"
+        )
+    try:
+        return Snapshot(index_dir / VERSIONS_DIR / current)
+    except IndexLoadError as error:
+        logger.error("current index version %s cannot be loaded: %s", current, error)
+        versions = index_dir / VERSIONS_DIR
+        older = sorted(
+            (
+                p
+                for p in versions.iterdir()
+                if p.is_dir() and not p.name.startswith(".") and p.name < current
+            ),
+            reverse=True,
+        )
+        for path in older:
+            try:
+                snapshot = Snapshot(path)
+            except IndexLoadError:
+                continue
+            logger.warning("serving the older index version %s instead", path.name)
+            return snapshot
+        raise
