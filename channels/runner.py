@@ -50,14 +50,18 @@ class UpdateRunner:
 async def repeating(action: Callable[[], Awaitable[object]], every_s: float) -> AsyncIterator[None]:
     """Call ``action`` now and every ``every_s`` seconds while the block runs (typing signs)."""
 
+    async def once() -> None:
+        try:
+            await asyncio.wait_for(action(), timeout=every_s)
+        except Exception as error:  # a lost typing sign is not worth failing the answer
+            logger.debug("repeating action failed: %s", type(error).__name__)
+
     async def loop() -> None:
         while True:
-            try:
-                await action()
-            except Exception as error:  # a lost typing sign is not worth failing the answer
-                logger.debug("repeating action failed: %s", type(error).__name__)
             await asyncio.sleep(every_s)
+            await once()
 
+    await once()  # shown before the work starts, however short it is
     task = asyncio.get_running_loop().create_task(loop())
     try:
         yield

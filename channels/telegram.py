@@ -266,7 +266,8 @@ class TelegramInput(InputChannel):
                 sender, strings.text("channels.unsupported_message", language)
             )
             return
-        if await self.answer_command(text, sender, output, language):
+        typed = update.message is not None and update.message.text is not None
+        if typed and await self.answer_command(text, sender, output, language):
             return
         text = command_as_intent(text)
         if text.startswith("/forget_me"):
@@ -313,8 +314,12 @@ class TelegramInput(InputChannel):
     async def answer_command(
         self, text: str, sender: str, output: TelegramOutput, language: str | None
     ) -> bool:
-        """Answer ``/start``, ``/language`` and unknown commands here; ``True`` if answered."""
-        if not text.startswith("/") or text.startswith("/choose_language") or "{" in text:
+        """Answer ``/start``, ``/language`` and unknown commands here; ``True`` if answered.
+
+        Typed text starting with ``/`` never reaches Rasa as an intent (only the commands
+        of :data:`COMMAND_INTENTS` and button payloads do).
+        """
+        if not text.startswith("/"):
             return False
         command = command_name(text)
         if command in COMMAND_INTENTS:
