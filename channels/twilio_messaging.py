@@ -49,6 +49,7 @@ DEDUP_TTL_S = 24 * 3600
 OPTIONS_TTL_S = 24 * 3600
 LANGUAGE_TTL_S = 180 * 24 * 3600
 MESSAGE_SID = re.compile(r"^(SM|MM|SS)[0-9a-fA-F]{32}$")
+PHONE = re.compile(r"^\+?[0-9]{3,15}$")  # E.164 numbers and short codes
 
 
 class RebasedAsyncHttpClient(AsyncTwilioHttpClient):
@@ -97,6 +98,10 @@ class TwilioTurnOutput(CollectingOutputChannel):
     def name(cls) -> str:
         """The channel name (``whatsapp`` or ``sms``), for channel-specific responses."""
         return cls.channel_name
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Keep the whole message, channel hints (``sms``, ``language``) included."""
+        await self._persist_message({**message, "recipient_id": recipient_id})
 
 
 class TwilioMessagingInput(InputChannel):
@@ -218,7 +223,7 @@ class TwilioMessagingInput(InputChannel):
         if params.first("AccountSid") != self.account_sid:
             return response.text("forbidden: another account", status=403)
         sid, sender_address = params.first("MessageSid"), params.first("From")
-        if not MESSAGE_SID.match(sid) or not sender_address.startswith(self.address_prefix):
+        if not MESSAGE_SID.match(sid) or not self.valid_sender(sender_address):
             return response.text(f"not a {self.channel} message", status=400)
         if not await self.store.add_if_absent(f"{self.channel}:sid:{sid}", DEDUP_TTL_S):
             logger.info("%s: message %s already handled", self.channel, sid)
@@ -226,6 +231,11 @@ class TwilioMessagingInput(InputChannel):
         sender = sender_pseudonym(sender_address, self.channel)
         self.runner.submit(sender, lambda: self.handle(params, sender, on_new_message))
         return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    def valid_sender(self, address: str) -> bool:
+        """Whether ``From`` is an address of this channel (``whatsapp:+…`` or ``+…``)."""
+        number = address.removeprefix(self.address_prefix)
+        return address.startswith(self.address_prefix) and bool(PHONE.match(number))
 
     # ------------------------------------------------------------------ handling
 

@@ -53,6 +53,10 @@ class WebchatOutput(CollectingOutputChannel):
         """The channel name (domain responses may have ``channel: webchat`` variations)."""
         return CHANNEL
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Keep the whole message, channel hints (``language``) included."""
+        await self._persist_message({**message, "recipient_id": recipient_id})
+
 
 def widget_message(message: dict[str, Any], ui_language: str | None) -> dict[str, Any]:
     """A bot message as the widget renders it (no recipient id, direction resolved)."""

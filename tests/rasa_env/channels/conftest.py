@@ -20,6 +20,7 @@ TWILIO_TOKEN = "twilio-auth-token-for-tests"
 WHATSAPP_FROM = "whatsapp:+14155238886"
 SMS_FROM = "+15005550006"
 PSEUDONYM_KEY = "test-pseudonym-key"
+PUBLIC_BASE_URL = "https://haven.example.org"
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +86,12 @@ def channel_server(fake_telegram, fake_twilio, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def redis_channel_server(fake_telegram, fake_twilio):
-    """The same, with the Redis state store (shared by several workers in production)."""
+    """The same with the Redis state store, behind a proxy at ``PUBLIC_BASE_URL``."""
     env = channel_env(
-        fake_telegram, fake_twilio, HAVEN_CHANNELS_REDIS_URL="redis://127.0.0.1:6379/0"
+        fake_telegram,
+        fake_twilio,
+        HAVEN_CHANNELS_REDIS_URL="redis://127.0.0.1:6379/0",
+        HAVEN_PUBLIC_BASE_URL=PUBLIC_BASE_URL,
     )
     server = start_channel_server(env, Path("bot/credentials.yml").resolve(), "channels-redis")
     yield server

@@ -21,7 +21,7 @@ LONG_ANSWER = " ".join(
 )
 ARABIC_ANSWER = "لديك الحق في العمل والحصول على أجر عادل. " * 12
 ARABIC_SHORT = "لديك الحق في العمل. اسأل خدمة المساعدة القانونية."
-FRENCH_ANSWER = "Vous avez le droit de travailler et d'être payé équitablement. " * 10
+FRENCH_ANSWER = "Vous avez le droit de travailler et de recevoir un salaire correct. " * 10
 LANGUAGE_BUTTONS = [
     {"title": "English", "payload": '/choose_language{"language": "en"}'},
     {"title": "العربية", "payload": '/choose_language{"language": "ar"}'},
@@ -68,7 +68,6 @@ class ScriptedAgent:
             delay = reply.pop("delay", 0)
             if delay:
                 await asyncio.sleep(delay)
-            reply.setdefault("recipient_id", message.sender_id)
             await message.output_channel.send_response(message.sender_id, dict(reply))
 
 
