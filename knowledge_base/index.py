@@ -94,83 +94,128 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors of texts already embedded by one embedder, stored as two ``.npy`` files."""
+    """Vectors of texts already embedded by one embedder, keyed by the SHA-256 of the text.
+
+    Stored as append-only shards (``shard-N.keys.npy`` + ``shard-N.vectors.npy``, memory-mapped):
+    a build writes one small shard with what it embedded, so an incremental build of a large
+    base does not rewrite the cache. :meth:`save` compacts the shards into one when more than
+    half of the cached vectors are no longer used.
+    """
 
     def __init__(self, folder: Path, dim: int) -> None:
         self.folder = folder
         self.dim = dim
-        self._rows: dict[str, int] = {}
-        self._vectors = np.zeros((0, dim), np.float32)
-        self._new_keys: list[str] = []
-        self._new_vectors: list[np.ndarray] = []
+        self._where: dict[str, tuple[int, int]] = {}
+        self._shards: list[np.ndarray] = []
+        self._new: dict[str, np.ndarray] = {}
         self._load()
 
     def _load(self) -> None:
-        keys_file, vectors_file = self.folder / "keys.npy", self.folder / "vectors.npy"
-        if not (keys_file.exists() and vectors_file.exists()):
+        if not self.folder.is_dir():
             return
-        try:
-            keys = np.load(keys_file, allow_pickle=False)
-            vectors = np.load(vectors_file, allow_pickle=False, mmap_mode="r")
-            if len(keys) != len(vectors) or vectors.shape[1] != self.dim:
-                raise ValueError("keys and vectors do not match")
-        except (OSError, ValueError) as error:
-            logger.warning(
-                "embedding cache %s is unreadable (%s); starting a new one", self.folder, error
-            )
-            return
-        self._rows = {key: row for row, key in enumerate(keys.tolist())}
-        self._vectors = vectors
+        for keys_file in sorted(self.folder.glob("shard-*.keys.npy"), key=_shard_number):
+            vectors_file = keys_file.with_name(keys_file.name.replace(".keys.", ".vectors."))
+            try:
+                keys = np.load(keys_file, allow_pickle=False)
+                vectors = np.load(vectors_file, allow_pickle=False, mmap_mode="r")
+                if len(keys) != len(vectors) or vectors.shape[1] != self.dim:
+                    raise ValueError("keys and vectors do not match")
+            except (OSError, ValueError) as error:
+                logger.warning(
+                    "embedding cache shard %s is unreadable (%s); ignoring it", keys_file, error
+                )
+                continue
+            shard = len(self._shards)
+            self._shards.append(vectors)
+            for row, key in enumerate(keys.tolist()):
+                self._where[key] = (shard, row)
+
+    def __len__(self) -> int:
+        return len(self._where) + len(self._new)
 
     def lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """Vectors for texts (zero rows where missing) and the positions of the missing ones."""
         result = np.zeros((len(texts), self.dim), np.float32)
         missing = []
-        rows, positions = [], []
-        pending = {k: v for k, v in zip(self._new_keys, self._new_vectors, strict=True)}
+        wanted: dict[int, tuple[list[int], list[int]]] = {}
         for position, text in enumerate(texts):
             key = text_key(text)
-            row = self._rows.get(key)
-            if row is not None:
-                rows.append(row)
+            found = self._where.get(key)
+            if found is not None:
+                rows, positions = wanted.setdefault(found[0], ([], []))
+                rows.append(found[1])
                 positions.append(position)
-            elif key in pending:
-                result[position] = pending[key]
+            elif key in self._new:
+                result[position] = self._new[key]
             else:
                 missing.append(position)
-        if rows:
+        for shard, (rows, positions) in wanted.items():
             order = np.argsort(rows)  # read the memory map in file order
-            result[np.asarray(positions)[order]] = self._vectors[np.asarray(rows)[order]]
+            result[np.asarray(positions)[order]] = self._shards[shard][np.asarray(rows)[order]]
         return result, missing
 
     def add(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Remember new vectors (written by :meth:`save`)."""
         for text, vector in zip(texts, vectors, strict=True):
-            self._new_keys.append(text_key(text))
-            self._new_vectors.append(np.asarray(vector, np.float32))
+            self._new[text_key(text)] = np.asarray(vector, np.float32)
 
-    def save(self, keep: set[str] | None = None) -> None:
-        """Write the cache, keeping only ``keep`` keys when given (drops texts no longer used)."""
-        if not self._new_keys and keep is None:
-            return
-        keys = list(self._rows) + self._new_keys
-        parts = [np.asarray(self._vectors)] + (
-            [np.stack(self._new_vectors)] if self._new_vectors else []
-        )
-        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float32)
-        if keep is not None:
-            selected = [i for i, key in enumerate(keys) if key in keep]
-            keys = [keys[i] for i in selected]
-            vectors = vectors[selected]
+    def save(self, used: set[str] | None = None) -> None:
+        """Write new vectors as a shard; compact when over half the cache is unused."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, array in (("keys.npy", np.asarray(keys, dtype="U64")), ("vectors.npy", vectors)):
-            tmp = self.folder / f".{name}.tmp"
+        if self._new:
+            number = 1 + max(
+                (_shard_number(p) for p in self.folder.glob("shard-*.keys.npy")), default=0
+            )
+            keys = list(self._new)
+            self._write_shard(number, keys, np.stack([self._new[k] for k in keys]))
+            shard = len(self._shards)
+            self._shards.append(np.load(self.folder / f"shard-{number}.vectors.npy", mmap_mode="r"))
+            for row, key in enumerate(keys):
+                self._where[key] = (shard, row)
+            self._new = {}
+        if used is not None and len(self._shards) > 1 and len(used) < len(self._where) / 2:
+            self._compact(used)
+
+    def _compact(self, used: set[str]) -> None:
+        keys = [k for k in self._where if k in used]
+        vectors, _ = self.lookup_keys(keys)
+        old = list(self.folder.glob("shard-*.npy"))
+        number = 1 + max(_shard_number(p) for p in self.folder.glob("shard-*.keys.npy"))
+        self._write_shard(number, keys, vectors)
+        for path in old:
+            path.unlink(missing_ok=True)
+        self._where, self._shards = {}, []
+        self._load()
+
+    def lookup_keys(self, keys: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """Like :meth:`lookup` but by cache key."""
+        result = np.zeros((len(keys), self.dim), np.float32)
+        missing = []
+        for position, key in enumerate(keys):
+            found = self._where.get(key)
+            if found is None:
+                missing.append(position)
+            else:
+                result[position] = self._shards[found[0]][found[1]]
+        return result, missing
+
+    def _write_shard(self, number: int, keys: list[str], vectors: np.ndarray) -> None:
+        # vectors first, keys last: a shard without its keys file is never read
+        for suffix, array in (
+            ("vectors", np.asarray(vectors, np.float32)),
+            ("keys", np.asarray(keys, dtype="U64")),
+        ):
+            tmp = self.folder / f".shard-{number}.{suffix}.tmp"
             with open(tmp, "wb") as handle:
                 np.save(handle, array, allow_pickle=False)
-            os.replace(tmp, self.folder / name)
-        self._rows = {key: row for row, key in enumerate(keys)}
-        self._vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
-        self._new_keys, self._new_vectors = [], []
+            os.replace(tmp, self.folder / f"shard-{number}.{suffix}.npy")
+
+
+def _shard_number(path: Path) -> int:
+    try:
+        return int(path.name.split(".")[0].split("-")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def embed_with_cache(
@@ -256,30 +301,38 @@ def dense_index(vectors: np.ndarray, previous: Any = None) -> tuple[Any, str]:
 
 
 def build(
-    content_dir: str | Path,
+    content_dir: str | Path | None,
     index_dir: str | Path,
     embedder: Embedder,
     *,
     progress: bool = False,
     content: Content | None = None,
+    cache_dir: str | Path | None = None,
 ) -> BuildReport:
     """Validate, embed (only new texts), write a new version and make it current.
+
+    ``content`` skips reading ``content_dir`` (benchmarks build from memory); ``cache_dir``
+    puts the embedding cache elsewhere than ``<index_dir>/cache`` (shared between indexes).
 
     Raises:
         knowledge_base.content.ContentError: the content has errors; nothing was written.
     """
     started = time.perf_counter()
-    content = content if content is not None else load_content(content_dir)
+    if content is None:
+        if content_dir is None:
+            raise ValueError("give content_dir or content")
+        content = load_content(content_dir)
     index_dir = Path(index_dir)
     documents = documents_of(content)
     texts = [doc.text for doc in documents]
-    cache = EmbeddingCache(index_dir / CACHE_DIR / _safe(embedder.id), embedder.dim)
+    cache_root = Path(cache_dir) if cache_dir is not None else index_dir / CACHE_DIR
+    cache = EmbeddingCache(cache_root / _safe(embedder.id), embedder.dim)
     vectors, embedded = embed_with_cache(texts, embedder, cache, progress=progress)
     previous = _previous_dense(index_dir, embedder.id)
     dense, dense_type = dense_index(vectors, previous)
     version = _new_version_name(index_dir)
     path = _write_version(index_dir, version, content, documents, dense, dense_type, embedder)
-    cache.save(keep={text_key(t) for t in texts} if embedded or len(texts) else None)
+    cache.save(used={text_key(t) for t in texts} if cache_dir is None else None)
     switch_current(index_dir, version)
     prune_versions(index_dir)
     seconds = time.perf_counter() - started
