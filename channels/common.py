@@ -110,14 +110,15 @@ def numbered_options(options: list[Option]) -> str:
 def chosen_option(text: str, options: list[Option]) -> Option | None:
     """The option a reply like ``"2"``, ``"2."`` or ``"٢"`` picks, if it picks one."""
     digits = text.strip().rstrip(".)")
-    if not digits or len(digits) > 3:
-        return None
-    try:
-        number = int(digits)  # int() reads Arabic-Indic, Persian and other Unicode digits
-    except ValueError:
-        lowered = text.strip().casefold()
-        return next((o for o in options if o.title.casefold() == lowered), None)
-    return options[number - 1] if 1 <= number <= len(options) else None
+    if digits and len(digits) <= 3:
+        try:
+            number = int(digits)  # int() reads Arabic-Indic, Persian and other Unicode digits
+        except ValueError:
+            pass
+        else:
+            return options[number - 1] if 1 <= number <= len(options) else None
+    lowered = text.strip().casefold()
+    return next((o for o in options if o.title.casefold() == lowered), None)
 
 
 # ---------------------------------------------------------------------------- splitting

@@ -133,6 +133,12 @@ class WebchatInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @hook.middleware("response")
+        async def cors(request: Request, reply: HTTPResponse) -> None:
+            # Also when Rasa's app-wide CORS handling answered a preflight without them.
+            for name, value in self.cors_headers(request).items():
+                reply.headers.setdefault(name, value)
+
         @hook.route("/widget.js", methods=["GET"])
         async def widget(_: Request) -> HTTPResponse:
             return await response.file(
@@ -143,18 +149,16 @@ class WebchatInput(InputChannel):
 
         @hook.route("/config", methods=["GET", "OPTIONS"])
         async def config(request: Request) -> HTTPResponse:
-            headers = self.cors_headers(request)
             if request.method == "OPTIONS":
-                return response.empty(headers=headers)
-            return response.json(widget_config(request.args.get("lang")), headers=headers)
+                return response.empty()
+            return response.json(widget_config(request.args.get("lang")))
 
         @hook.route("/webhook", methods=["POST", "OPTIONS"])
         async def receive(request: Request) -> HTTPResponse:
-            headers = self.cors_headers(request)
             if request.method == "OPTIONS":
-                return response.empty(headers=headers)
+                return response.empty()
             status, body = await self.receive(request, on_new_message)
-            return response.json(body, status=status, headers=headers)
+            return response.json(body, status=status)
 
         return hook
 
