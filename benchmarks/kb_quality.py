@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import load_kb, open_index, print_table, write_json  # noqa: E402
+from benchmarks.common import load_kb, open_index, print_table, write_json
 
 METHODS = ("hybrid", "dense", "bm25")
 DEPTH = 20
@@ -64,7 +64,7 @@ def evaluate(kb: Any, queries: list[dict[str, Any]], map_at: int | None = None) 
                 limit=DEPTH,
                 query_vector=vector,
             )
-            confidence = calibration.confidence([r.score for r in ranked])
+            confidence = calibration.confidence([r.score for r in ranked], method)
             ranking = [ids[r.entry] for r in ranked]
             per_query.append(
                 _score(ranking, set(query["relevant"]), confidence >= threshold, map_at)

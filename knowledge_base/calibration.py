@@ -9,7 +9,9 @@ weight) and whether the entry has text in the query language at all (if not, onl
 score can speak for it). Candidates are ranked by that log-odds, so entries scored under
 different profiles compare fairly.
 
-The confidence is ``sigmoid(best + margin_weight * min(best - second, margin_cap))``.
+The confidence is ``sigmoid(scale * best + margin_weight * min(best - second, margin_cap) +
+offset)``: the probability that the top entry is right, given how strong it is and how far
+ahead of the runner-up.
 The coefficients live in ``calibration.json`` next to this file; ``benchmarks/kb_calibrate.py``
 fits them on the project's own development queries (never on the evaluation sets or the
 held-out queries). Pure Python.
@@ -33,24 +35,49 @@ DEFAULTS: dict[str, Any] = {
         "hybrid_unknown": {"w": [0.4, 1.0], "a": 12.0, "c": -6.0},
         "dense": {"w": [1.0, 0.0], "a": 14.0, "c": -8.5},
         "dense_unknown": {"w": [1.0, 0.0], "a": 14.0, "c": -10.0},
+        "xling": {"w": [1.0, 0.0], "a": 14.0, "c": -7.5},
+        "xling_unknown": {"w": [1.0, 0.0], "a": 14.0, "c": -10.0},
         "bm25": {"w": [0.0, 1.0], "a": 14.0, "c": -4.5},
     },
-    # confidence = sigmoid(logit_1 + margin_weight * min(logit_1 - logit_2, margin_cap))
-    "margin_weight": 0.3,
+    # confidence = sigmoid(scale * logit_1 + margin_weight * min(logit_1 - logit_2, margin_cap)
+    #                      + offset), per ranking method
+    "confidence": {
+        "hybrid": {"scale": 1.0, "margin_weight": 0.3, "offset": 0.0},
+        "dense": {"scale": 1.0, "margin_weight": 0.3, "offset": 0.0},
+        "bm25": {"scale": 1.0, "margin_weight": 0.3, "offset": 0.0},
+    },
     "margin_cap": 6.0,
     "threshold": {"hybrid": 0.5, "dense": 0.5, "bm25": 0.5},
 }
 
 
+_override: dict[str, Any] | None = None
+
+
+def _merge(data: dict[str, Any]) -> dict[str, Any]:
+    merged = {**DEFAULTS, **data}
+    merged["profiles"] = {**DEFAULTS["profiles"], **data.get("profiles", {})}
+    merged["threshold"] = {**DEFAULTS["threshold"], **data.get("threshold", {})}
+    merged["confidence"] = {**DEFAULTS["confidence"], **data.get("confidence", {})}
+    return merged
+
+
 @lru_cache(maxsize=1)
-def parameters() -> dict[str, Any]:
-    """The calibration in use: ``calibration.json`` when present, else the defaults."""
+def _from_file() -> dict[str, Any]:
     if CALIBRATION_FILE.exists():
-        data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-        merged = {**DEFAULTS, **data}
-        merged["profiles"] = {**DEFAULTS["profiles"], **data.get("profiles", {})}
-        return merged
+        return _merge(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")))
     return DEFAULTS
+
+
+def parameters() -> dict[str, Any]:
+    """The calibration in use: set by :func:`use`, else ``calibration.json``, else defaults."""
+    return _override if _override is not None else _from_file()
+
+
+def use(values: dict[str, Any] | None) -> None:
+    """Use these parameters (merged over the defaults) in this process; None restores the file."""
+    global _override
+    _override = _merge(values) if values is not None else None
 
 
 def profile(
@@ -62,16 +89,22 @@ def profile(
     """Which calibration profile scores a candidate entry.
 
     ``hybrid_known`` / ``hybrid_unknown``: hybrid search, the entry has text in the query
-    language, and the embedder does / does not know that language. ``dense`` / ``dense_unknown``:
-    dense only, or hybrid for an entry without text in the query language (nothing to match
-    lexically). ``bm25``: lexical only.
+    language, and the embedder does / does not know that language. ``xling`` /
+    ``xling_unknown``: hybrid search, the entry has no text in the query language, so only the
+    cross-lingual dense score speaks for it. ``dense`` / ``dense_unknown``: dense only.
+    ``bm25``: lexical only.
     """
     known = embedder_languages is None or language is None or language in embedder_languages
+    suffix = "" if known else "_unknown"
     if method == "bm25":
         return "bm25"
-    if method == "hybrid" and entry_has_language:
-        return "hybrid_known" if known else "hybrid_unknown"
-    return "dense" if known else "dense_unknown"
+    if method == "hybrid":
+        return (
+            ("hybrid_known" if known else "hybrid_unknown")
+            if entry_has_language
+            else f"xling{suffix}"
+        )
+    return f"dense{suffix}"
 
 
 def logit(dense: float, lexical: float, profile_name: str) -> float:
@@ -81,14 +114,15 @@ def logit(dense: float, lexical: float, profile_name: str) -> float:
     return float(p["a"] * score + p["c"])
 
 
-def confidence(logits: Sequence[float]) -> float:
+def confidence(logits: Sequence[float], method: str = "hybrid") -> float:
     """Calibrated probability (0..1) that the best of the ranked candidates answers the query."""
     if not logits:
         return 0.0
-    params = parameters()
+    params = {**parameters()["confidence"][method], "margin_cap": parameters()["margin_cap"]}
     best = logits[0]
     second = logits[1] if len(logits) > 1 else best - params["margin_cap"]
-    z = best + params["margin_weight"] * min(best - second, params["margin_cap"])
+    margin = min(best - second, params["margin_cap"])
+    z = params["scale"] * best + params["margin_weight"] * margin + params["offset"]
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 

@@ -337,7 +337,7 @@ class KnowledgeBase:
         snapshot = self._snapshot
         ranked = self.rank(query, language, method=method, snapshot=snapshot)
         requested = language or snapshot.fallback_language
-        confidence = calibration.confidence([r.score for r in ranked])
+        confidence = calibration.confidence([r.score for r in ranked], method)
         threshold = self.threshold if self.threshold is not None else calibration.threshold(method)
         rendered = tuple(
             self._render(snapshot, r, requested) for r in ranked[: max(suggestions, 1)]

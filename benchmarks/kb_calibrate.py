@@ -1,0 +1,250 @@
+"""Fit the fusion weights and the confidence calibration on the engine's OWN development queries.
+
+    python benchmarks/kb_calibrate.py [--kb knowledge_base/content]
+        [--queries benchmarks/datasets/dev_queries.jsonl] [--write]
+
+Never run this on the evaluation sets or on ``benchmarks/data/kb_queries.jsonl`` (held out).
+The queries are split in two halves (even / odd lines): the first fits, the second checks.
+
+1. Per profile (see ``knowledge_base/calibration.py``) a logistic regression over every
+   candidate entry: features (dense cosine, lexical coverage), label "is a relevant entry".
+   Its coefficients become ``a * w`` and ``c``; candidates are ranked by that log-odds.
+   Profiles with fewer than ``--min-positives`` examples keep their defaults.
+2. A second logistic regression over queries: P(top entry is right | best log-odds, margin).
+3. The decline threshold that maximises answer rate + decline rate on the fitting half
+   (searched between 0.3 and 0.7; a calibrated probability, so 0.5 is the neutral choice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, load_kb, open_index
+from benchmarks.kb_quality import METHODS, evaluate, print_report, read_queries
+from knowledge_base import calibration
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.001) -> np.ndarray:
+    """Weights (last one the intercept) minimising the L2-regularised log loss."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    weights = np.clip(np.bincount(y.astype(int), minlength=2), 1, None)
+    sample_weight = np.where(y == 1, len(y) / (2 * weights[1]), len(y) / (2 * weights[0]))
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = design @ beta
+        p = 1 / (1 + np.exp(-z))
+        eps = 1e-9
+        value = -np.mean(sample_weight * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
+        grad = design.T @ (sample_weight * (p - y)) / len(y)
+        value += l2 * float(beta[:-1] @ beta[:-1])
+        grad[:-1] += 2 * l2 * beta[:-1]
+        return value, grad
+
+    return minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def candidate_examples(
+    kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray
+) -> dict[str, list[tuple[float, float, int]]]:
+    """(dense, lexical, label) of every candidate of every query, grouped by profile."""
+    snapshot = kb._snapshot
+    examples: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for query, vector in zip(queries, vectors, strict=True):
+        language = query.get("language")
+        relevant = set(query["relevant"])
+        for method in ("hybrid", "dense", "bm25"):
+            for r in kb.rank(
+                query["query"],
+                language,
+                method=method,
+                snapshot=snapshot,
+                limit=200,
+                query_vector=vector,
+            ):
+                has = language is None or language in snapshot.entry_languages[r.entry]
+                name = calibration.profile(method, language, snapshot.embedder_languages, has)
+                if name.startswith("xling"):
+                    continue  # simulated below, where there are far more examples
+                label = int(snapshot.faq_ids[r.entry] in relevant)
+                examples[name].append((r.dense, r.lexical, label))
+        _simulate_cross_lingual(snapshot, query, vector, examples)
+    return examples
+
+
+def _simulate_cross_lingual(
+    snapshot: Any,
+    query: dict[str, Any],
+    vector: np.ndarray,
+    examples: dict[str, list[tuple[float, float, int]]],
+) -> None:
+    """Cross-lingual examples: score every entry as if it had no text in the query language.
+
+    The dense score of an entry is then its best phrasing in *another* language, which is
+    exactly what the engine sees for an entry that was never translated into the query language.
+    """
+    language = query.get("language")
+    if language is None:
+        return
+    vectors = _all_vectors(snapshot)
+    other = np.asarray([lang != language for lang in snapshot.doc_language])
+    scores = vectors[other] @ np.asarray(vector, np.float32)
+    entries = snapshot.doc_entry[other]
+    best = np.full(len(snapshot.faq_ids), -1.0, np.float32)
+    np.maximum.at(best, entries, scores)
+    known = snapshot.embedder_languages is None or language in snapshot.embedder_languages
+    name = "xling" if known else "xling_unknown"
+    relevant = set(query["relevant"])
+    for entry in np.argsort(-best)[:64]:
+        examples[name].append((float(best[entry]), 0.0, int(snapshot.faq_ids[entry] in relevant)))
+
+
+_VECTORS: dict[str, np.ndarray] = {}
+
+
+def _all_vectors(snapshot: Any) -> np.ndarray:
+    if snapshot.version not in _VECTORS:
+        _VECTORS[snapshot.version] = snapshot.dense.reconstruct_n(0, snapshot.dense.ntotal)
+    return _VECTORS[snapshot.version]
+
+
+def fit_profiles(
+    examples: dict[str, list[tuple[float, float, int]]], min_positives: int
+) -> dict[str, Any]:
+    """Per-profile weights and scale."""
+    profiles = json.loads(json.dumps(calibration.DEFAULTS["profiles"]))
+    for name, rows in examples.items():
+        data = np.asarray(rows, dtype=np.float64)
+        positives = int(data[:, 2].sum())
+        if positives < min_positives:
+            print(f"  {name}: {positives} positive examples, keeping the defaults")
+            continue
+        if name.startswith(("dense", "xling")):
+            beta = _fit_logistic(data[:, :1], data[:, 2])
+            profiles[name] = {
+                "w": [1.0, 0.0],
+                "a": round(float(beta[0]), 3),
+                "c": round(float(beta[1]), 3),
+            }
+        elif name == "bm25":
+            beta = _fit_logistic(data[:, 1:2], data[:, 2])
+            profiles[name] = {
+                "w": [0.0, 1.0],
+                "a": round(float(beta[0]), 3),
+                "c": round(float(beta[1]), 3),
+            }
+        else:
+            beta = _fit_logistic(data[:, :2], data[:, 2])
+            scale = float(beta[0]) if beta[0] > 1e-6 else 1.0
+            profiles[name] = {
+                "w": [1.0, round(float(beta[1]) / scale, 3)],
+                "a": round(scale, 3),
+                "c": round(float(beta[2]), 3),
+            }
+        print(f"  {name}: {len(rows)} candidates, {positives} relevant -> {profiles[name]}")
+    return profiles
+
+
+def fit_confidence(
+    kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray, method: str
+) -> dict[str, float]:
+    """scale, margin_weight and offset of the final confidence of one ranking method."""
+    cap = calibration.DEFAULTS["margin_cap"]
+    rows, labels = [], []
+    for query, vector in zip(queries, vectors, strict=True):
+        ranked = kb.rank(
+            query["query"], query.get("language"), method=method, query_vector=vector, limit=5
+        )
+        if not ranked:
+            continue
+        best = ranked[0].score
+        second = ranked[1].score if len(ranked) > 1 else best - cap
+        rows.append((best, min(best - second, cap)))
+        labels.append(int(kb._snapshot.faq_ids[ranked[0].entry] in set(query["relevant"])))
+    beta = _fit_logistic(np.asarray(rows), np.asarray(labels, dtype=np.float64), l2=0.001)
+    return {
+        "scale": round(float(beta[0]), 3),
+        "margin_weight": round(float(beta[1]), 3),
+        "offset": round(float(beta[2]), 3),
+    }
+
+
+def search_threshold(
+    kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray, method: str
+) -> float:
+    """Threshold in [0.3, 0.7] maximising answer rate + decline rate on the fitting half."""
+    confidences, answerable = [], []
+    for query, vector in zip(queries, vectors, strict=True):
+        ranked = kb.rank(
+            query["query"], query.get("language"), method=method, query_vector=vector, limit=5
+        )
+        confidences.append(calibration.confidence([r.score for r in ranked], method))
+        answerable.append(bool(query["relevant"]))
+    conf = np.asarray(confidences)
+    mask = np.asarray(answerable)
+    grid = np.round(np.arange(0.3, 0.701, 0.025), 3)
+    values = np.asarray([(conf[mask] >= t).mean() + (conf[~mask] < t).mean() for t in grid])
+    best = grid[values >= values.max() - 1e-9]
+    return float(np.median(best))  # the middle of the best plateau: least sensitive to noise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kb", default=str(ROOT / "knowledge_base" / "content"))
+    parser.add_argument(
+        "--queries", default=str(ROOT / "benchmarks" / "datasets" / "dev_queries.jsonl")
+    )
+    parser.add_argument("--min-positives", type=int, default=8)
+    parser.add_argument("--write", action="store_true", help="write calibration.json")
+    args = parser.parse_args(argv)
+    if "kb_queries" in Path(args.queries).name or "eval-data" in args.queries:
+        raise SystemExit("refusing to calibrate on held-out or evaluation data")
+
+    from knowledge_base.embedding import make_embedder
+
+    embedder = make_embedder()
+    queries = read_queries(args.queries)
+    fit, check = queries[0::2], queries[1::2]
+    with tempfile.TemporaryDirectory(prefix="kb-calibrate-") as folder:
+        kb = open_index(load_kb(args.kb), Path(folder), embedder)
+        fit_vectors = kb.encoder.encode_many([q["query"] for q in fit])
+        check_vectors = kb.encoder.encode_many([q["query"] for q in check])
+        calibration.use({})
+        print("before (defaults), checking half:")
+        print_report(evaluate(kb, check))
+        print("fitting profiles:")
+        profiles = fit_profiles(candidate_examples(kb, fit, fit_vectors), args.min_positives)
+        fitted: dict[str, Any] = {"profiles": profiles}
+        calibration.use(fitted)
+        fitted["confidence"] = {m: fit_confidence(kb, fit, fit_vectors, m) for m in METHODS}
+        calibration.use(fitted)
+        fitted["threshold"] = {m: search_threshold(kb, fit, fit_vectors, m) for m in METHODS}
+        calibration.use(fitted)
+        print("fitted:", json.dumps(fitted))
+        print("after, checking half (not used for fitting):")
+        print_report(evaluate(kb, check))
+        del check_vectors
+    if args.write:
+        fitted["fitted_on"] = (
+            f"{Path(args.queries).name}, even lines ({len(fit)} queries); "
+            f"checked on odd lines ({len(check)})"
+        )
+        calibration.CALIBRATION_FILE.write_text(
+            json.dumps(fitted, indent=2) + "\n", encoding="utf-8"
+        )
+        print(f"wrote {calibration.CALIBRATION_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
