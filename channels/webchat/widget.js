@@ -81,7 +81,7 @@
     "<button class='launch' type='button' aria-haspopup='dialog' aria-expanded='false' aria-controls='haven-panel'></button>" +
     "<section class='panel' id='haven-panel' role='dialog' aria-modal='false' aria-labelledby='haven-title' hidden>" +
     "<header><h2 id='haven-title'></h2><button class='close' type='button'>×</button></header>" +
-    "<p class='privacy'></p>" +
+    "<p class='privacy' dir='auto'></p>" +
     "<div class='log' role='log' aria-live='polite' aria-relevant='additions' tabindex='0'></div>" +
     "<div class='status' role='status' aria-live='polite'></div>" +
     "<form><input name='q' type='text' autocomplete='off' dir='auto' maxlength='1000' required><button type='submit'></button></form>" +

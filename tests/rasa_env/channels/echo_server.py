@@ -26,6 +26,10 @@ LANGUAGE_BUTTONS = [
     {"title": "English", "payload": '/choose_language{"language": "en"}'},
     {"title": "العربية", "payload": '/choose_language{"language": "ar"}'},
 ]
+ARABIC_BUTTONS = [
+    {"title": "نعم، كان مفيدًا", "payload": '/feedback{"helpful": true}'},
+    {"title": "خدمات قريبة", "payload": '/find_service{"category": "legal-aid"}'},
+]
 SERVICE_BUTTONS = [
     {"title": "Health", "payload": '/find_service{"category": "health", "city": "lindmark"}'},
     {"title": "Legal aid", "payload": '/find_service{"category": "legal-aid", "city": "lindmark"}'},
@@ -47,8 +51,10 @@ def script(message: UserMessage) -> list[dict[str, Any]]:
         return [{"text": "What kind of help do you need?", "buttons": SERVICE_BUTTONS}]
     if text == "language?":
         return [{"text": "Choose a language", "buttons": LANGUAGE_BUTTONS}]
-    if text in ("arabic", "عربي"):
+    if text == "arabic":
         return [{"text": ARABIC_ANSWER, "language": "ar", "sms": ARABIC_SHORT}]
+    if text.endswith("؟"):  # an Arabic question
+        return [{"text": ARABIC_SHORT, "language": "ar", "buttons": ARABIC_BUTTONS}]
     if text == "arabic-long":
         return [{"text": ARABIC_ANSWER * 3, "custom": {"language": "ar"}}]
     if text == "french":
