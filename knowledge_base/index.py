@@ -8,6 +8,7 @@ Layout of an index directory (``kb.index_dir``)::
         content.json            the typed content the index was built from (a snapshot)
         documents.json          every phrasing: entry number, language, text
         dense.faiss             FAISS inner-product index over the document vectors
+        lexical.npz, lexical_vocabulary.json   term counts for BM25 (per-language statistics)
     cache/<embedder id>/        embedding cache: vectors keyed by the SHA-256 of each text
 
 A build never touches the version being served. It embeds only texts the cache does not hold,
@@ -24,6 +25,7 @@ import logging
 import os
 import shutil
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ import numpy as np
 
 from knowledge_base.content import Content, load_content
 from knowledge_base.embedding import Embedder
+from knowledge_base.lexical import LexicalIndex
 
 logger = logging.getLogger(__name__)
 
@@ -330,8 +333,13 @@ def build(
     vectors, embedded = embed_with_cache(texts, embedder, cache, progress=progress)
     previous = _previous_dense(index_dir, embedder.id)
     dense, dense_type = dense_index(vectors, previous)
+    lexical = LexicalIndex.from_texts(
+        texts, [d.language for d in documents], *_previous_lexical(index_dir)
+    )
     version = _new_version_name(index_dir)
-    path = _write_version(index_dir, version, content, documents, dense, dense_type, embedder)
+    path = _write_version(
+        index_dir, version, content, documents, dense, dense_type, embedder, lexical
+    )
     cache.save(used={text_key(t) for t in texts} if cache_dir is None else None)
     switch_current(index_dir, version)
     prune_versions(index_dir)
@@ -373,6 +381,19 @@ def _previous_dense(index_dir: Path, embedder_id: str) -> Any:
         return None
 
 
+def _previous_lexical(index_dir: Path) -> tuple[LexicalIndex | None, list[str] | None]:
+    """The current version's lexical index and phrasings, to reuse unchanged rows."""
+    version = current_version(index_dir)
+    if version is None:
+        return None, None
+    path = index_dir / VERSIONS_DIR / version
+    try:
+        documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+        return LexicalIndex.load(path, documents["language"]), documents["text"]
+    except Exception:  # a broken previous version just means no reuse
+        return None, None
+
+
 def _write_version(
     index_dir: Path,
     version: str,
@@ -381,6 +402,7 @@ def _write_version(
     dense: Any,
     dense_type: str,
     embedder: Embedder,
+    lexical: LexicalIndex,
 ) -> Path:
     import faiss
 
@@ -400,10 +422,8 @@ def _write_version(
             },
         )
         faiss.write_index(dense, str(tmp / "dense.faiss"))
-        files = {
-            name: _file_digest(tmp / name)
-            for name in ("content.json", "documents.json", "dense.faiss")
-        }
+        names = ["content.json", "documents.json", "dense.faiss", *lexical.save(tmp)]
+        files = {name: _file_digest(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
             "version": version,
@@ -436,11 +456,12 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _file_digest(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
+    """Size and CRC-32 (detects truncated or damaged files; fast enough for 400 MB indexes)."""
+    crc = 0
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            crc = zlib.crc32(block, crc)
+    return {"size": path.stat().st_size, "crc32": f"{crc:08x}"}
 
 
 def verify_files(path: Path, manifest: dict[str, Any]) -> None:

@@ -1,20 +1,23 @@
-"""BM25 over words and character n-grams, one index per language.
+"""BM25 over words and character n-grams, with statistics per language.
 
 Character n-grams (3 to 5 characters inside word boundaries) match inflected forms, typos and
 scripts where splitting into words is unreliable (Tigrinya, Pashto, Somali, Farsi written with or
 without zero-width joiners). This is what answers the languages the embedder does not know: a
 query in Pashto is matched against the Pashto translations of the entries.
 
-Implemented with scipy sparse matrices: the BM25 weight of every (document, feature) pair is
-computed once at build time, so a query is one sparse column gather and a sum.
+Storage: one term-frequency matrix (documents x features, scipy CSR) and a vocabulary. A build
+reuses the rows of texts that did not change (so an incremental build only tokenises the edited
+phrasings); BM25 weights (idf and length normalisation computed within each language) are
+derived from the counts with vectorised numpy when an index is loaded.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -22,43 +25,23 @@ from scipy import sparse
 K1 = 1.2
 B = 0.75
 NGRAM_SIZES = (3, 4, 5)
-WORD_WEIGHT = 1.0
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-# Letters written differently on Arabic and Persian keyboards, presentation forms, digits.
-_CHAR_MAP = str.maketrans(
-    {
-        "ي": "ی",
-        "ى": "ی",
-        "ك": "ک",
-        "ة": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ؤ": "و",
-        "ئ": "ی",
-        "ۀ": "ه",
-        "ـ": "",
-        "\u200c": " ",
-        "\u200d": "",
-        "\u200f": "",
-        "\u200e": "",
-        "ё": "е",
-        "ґ": "г",
-        "’": "'",
-        "ʼ": "'",
-        **{chr(0x0660 + d): str(d) for d in range(10)},
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
-    }
-)
+# Letters written differently on Arabic and Persian keyboards, joiners, digits.
+_CHAR_MAP = str.maketrans({
+    "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و",
+    "ئ": "ی", "ۀ": "ه", "ـ": "", "\u200c": " ", "\u200d": "", "\u200f": "", "\u200e": "",
+    "ё": "е", "ґ": "г", "’": "'", "ʼ": "'",
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+})  # fmt: skip
 
 
 def normalise(text: str) -> str:
     """Case, accents, Arabic/Persian letter variants and digits folded, for matching only."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_MAP)
     decomposed = unicodedata.normalize("NFD", text)
-    # Drop combining marks (accents, Arabic harakat) but keep Indic/Ethiopic vowel signs (Mc).
+    # Drop combining marks (accents, Arabic harakat) but keep spacing vowel signs (Mc).
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", stripped)
 
@@ -70,36 +53,138 @@ def features(text: str) -> list[str]:
     for word in words:
         padded = f" {word} "
         for size in NGRAM_SIZES:
-            if len(padded) < size:
-                continue
             result.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
     return result
 
 
-@dataclass
-class _LanguageIndex:
-    rows: np.ndarray  # document numbers (global) of this language's documents
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-    weights: sparse.csc_matrix  # (documents, features) BM25 weights
-
-
 class LexicalIndex:
-    """BM25 per language over a list of documents (each a text with a language)."""
+    """BM25 over documents (each a text with a language); statistics per language."""
 
-    def __init__(self, texts: Sequence[str], languages: Sequence[str]) -> None:
-        self.size = len(texts)
-        self._indexes: dict[str, _LanguageIndex] = {}
-        by_language: dict[str, list[int]] = {}
-        for number, language in enumerate(languages):
-            by_language.setdefault(language, []).append(number)
-        for language, rows in by_language.items():
-            self._indexes[language] = _build([texts[i] for i in rows], np.asarray(rows, np.int64))
+    def __init__(
+        self, counts: sparse.csr_matrix, vocabulary: dict[str, int], languages: Sequence[str]
+    ) -> None:
+        self.counts = counts
+        self.vocabulary = vocabulary
+        self.size = counts.shape[0]
+        self._language_names = sorted(set(languages))
+        self._language_id = {name: n for n, name in enumerate(self._language_names)}
+        self.doc_language = np.asarray([self._language_id[lang] for lang in languages], np.int32)
+        self._weights_t, self._idf = self._bm25()
 
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_texts(
+        cls,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        previous: LexicalIndex | None = None,
+        previous_texts: Sequence[str] | None = None,
+    ) -> LexicalIndex:
+        """Index texts, reusing the counts of texts ``previous`` already holds."""
+        vocabulary = dict(previous.vocabulary) if previous is not None else {}
+        old_rows: dict[str, int] = {}
+        if previous is not None and previous_texts is not None:
+            old_rows = {text: row for row, text in enumerate(previous_texts)}
+        reuse_rows, reuse_positions, fresh = [], [], []
+        for position, text in enumerate(texts):
+            row = old_rows.get(text)
+            if row is None:
+                fresh.append(position)
+            else:
+                reuse_rows.append(row)
+                reuse_positions.append(position)
+        fresh_counts = _count([texts[i] for i in fresh], vocabulary)
+        width = len(vocabulary)
+        parts, order = [], []
+        if reuse_rows:
+            assert previous is not None
+            old = previous.counts[np.asarray(reuse_rows)]
+            parts.append(
+                sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(old.shape[0], width))
+            )
+            order.extend(reuse_positions)
+        if fresh:
+            parts.append(
+                sparse.csr_matrix(
+                    (fresh_counts.data, fresh_counts.indices, fresh_counts.indptr),
+                    shape=(len(fresh), width),
+                )
+            )
+            order.extend(fresh)
+        if parts:
+            stacked = sparse.vstack(parts, format="csr")
+            inverse = np.empty(len(order), np.int64)
+            inverse[np.asarray(order)] = np.arange(len(order))
+            counts = stacked[inverse]
+        else:
+            counts = sparse.csr_matrix((0, width), dtype=np.float32)
+        return cls(counts.astype(np.float32), vocabulary, languages)
+
+    def save(self, folder: Path) -> list[str]:
+        """Write ``lexical.npz`` and ``lexical_vocabulary.json``; returns the file names."""
+        np.savez(
+            folder / "lexical.npz",
+            data=self.counts.data,
+            indices=self.counts.indices,
+            indptr=self.counts.indptr,
+            shape=np.asarray(self.counts.shape),
+        )
+        words = [""] * len(self.vocabulary)
+        for feature, column in self.vocabulary.items():
+            words[column] = feature
+        with open(folder / "lexical_vocabulary.json", "w", encoding="utf-8") as handle:
+            json.dump(words, handle, ensure_ascii=False, separators=(",", ":"))
+        return ["lexical.npz", "lexical_vocabulary.json"]
+
+    @classmethod
+    def load(cls, folder: Path, languages: Sequence[str]) -> LexicalIndex:
+        """Read an index written by :meth:`save`."""
+        with np.load(folder / "lexical.npz", allow_pickle=False) as data:
+            counts = sparse.csr_matrix(
+                (data["data"], data["indices"], data["indptr"]), shape=tuple(data["shape"])
+            )
+        with open(folder / "lexical_vocabulary.json", encoding="utf-8") as handle:
+            words = json.load(handle)
+        if counts.shape != (len(languages), len(words)):
+            raise ValueError(
+                f"lexical index shape {counts.shape} does not match "
+                f"{len(languages)} phrasings and {len(words)} features"
+            )
+        return cls(counts, {word: n for n, word in enumerate(words)}, languages)
+
+    def _bm25(self) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Feature-major BM25 weights, and per language the idf used for the coverage ceiling."""
+        counts = self.counts
+        n_languages, width = len(self._language_names), counts.shape[1]
+        row_language = self.doc_language
+        nnz_row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        nnz_language = row_language[nnz_row]
+        df = np.zeros((max(n_languages, 1), width), np.float32)
+        np.add.at(df, (nnz_language, counts.indices), 1.0)
+        docs = np.bincount(row_language, minlength=n_languages).astype(np.float32)
+        idf = np.log1p((docs[:, None] - df + 0.5) / (df + 0.5)).astype(np.float32)
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        average = np.ones(n_languages, np.float32)
+        for lang in range(n_languages):
+            mine = lengths[row_language == lang]
+            average[lang] = float(mine.mean()) if mine.size else 1.0
+        norm = K1 * (1 - B + B * lengths / average[row_language])
+        weights = counts.data * (K1 + 1) / (counts.data + norm[nnz_row])
+        weights *= idf[nnz_language, counts.indices]
+        matrix = sparse.csr_matrix(
+            (weights.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
+        )
+        # For the coverage ceiling a feature the language never uses counts like an unknown one:
+        # with the largest idf of a feature the language does use.
+        seen = df > 0
+        largest = np.where(seen, idf, 0.0).max(axis=1, keepdims=True) if width else idf
+        return matrix.T.tocsr(), np.where(seen, idf, largest).astype(np.float32)
+
+    # -- searching -------------------------------------------------------------------------
     @property
     def languages(self) -> list[str]:
         """Languages that have documents."""
-        return list(self._indexes)
+        return list(self._language_names)
 
     def search(
         self, query: str, language: str | None, limit: int = 50
@@ -108,81 +193,60 @@ class LexicalIndex:
 
         Returns:
             ``(documents, scores, coverage)``: document numbers, BM25 scores and, in 0..1, the
-            share of the query's BM25 mass each document matches (used for calibration).
+            share of the query's best possible BM25 score each document reaches (features the
+            language never uses count with its largest idf).
         """
-        query_features = features(query)
-        if not query_features:
+        if language is not None and language not in self._language_id:
             return _empty()
-        languages = [language] if language is not None else list(self._indexes)
-        found = [
-            self._search_one(lang, query_features, limit)
-            for lang in languages
-            if lang in self._indexes
-        ]
-        found = [f for f in found if f[0].size]
-        if not found:
-            return _empty()
-        docs = np.concatenate([f[0] for f in found])
-        scores = np.concatenate([f[1] for f in found])
-        coverage = np.concatenate([f[2] for f in found])
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return docs[order], scores[order], coverage[order]
-
-    def _search_one(
-        self, language: str, query_features: list[str], limit: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        index = self._indexes[language]
         counts: dict[int, int] = {}
         unknown = 0
-        for feature in query_features:
-            column = index.vocabulary.get(feature)
+        for feature in features(query):
+            column = self.vocabulary.get(feature)
             if column is None:
                 unknown += 1
             else:
                 counts[column] = counts.get(column, 0) + 1
         if not counts:
             return _empty()
-        columns = np.fromiter(counts, dtype=np.int64)
-        weights = np.fromiter(counts.values(), dtype=np.float32)
-        scores = np.asarray(index.weights[:, columns] @ weights).ravel()
-        # Best possible score: every query feature matched at saturation; unknown features
-        # count with the largest idf, so words the language index never saw lower coverage.
-        max_idf = float(index.idf.max()) if index.idf.size else 1.0
-        ceiling = (K1 + 1) * (float(index.idf[columns] @ weights) + unknown * max_idf)
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        scores = np.asarray(self._weights_t[columns].T @ weights).ravel()
+        if language is not None:
+            lang = self._language_id[language]
+            scores[self.doc_language != lang] = 0.0
+            idf = self._idf[lang]
+            ceiling_of = np.full(
+                self.size, (K1 + 1) * (float(idf[columns] @ weights) + unknown * float(idf.max()))
+            )
+        else:
+            per_language = self._idf[:, columns] @ weights + unknown * self._idf.max(axis=1)
+            ceiling_of = (K1 + 1) * per_language[self.doc_language]
         hits = np.flatnonzero(scores > 0)
         if hits.size > limit:
             hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
         hits = hits[np.argsort(-scores[hits], kind="stable")]
-        return index.rows[hits], scores[hits], np.minimum(scores[hits] / ceiling, 1.0)
+        coverage = np.minimum(scores[hits] / np.maximum(ceiling_of[hits], 1e-9), 1.0)
+        return hits.astype(np.int64), scores[hits], coverage.astype(np.float32)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)
 
 
-def _build(texts: list[str], rows: np.ndarray) -> _LanguageIndex:
-    vocabulary: dict[str, int] = {}
+def _count(texts: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Feature counts of texts; new features are added to ``vocabulary``."""
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for text in texts:
-        counts: dict[int, int] = {}
+        row: dict[int, int] = {}
         for feature in features(text):
             column = vocabulary.setdefault(feature, len(vocabulary))
-            counts[column] = counts.get(column, 0) + 1
-        indices.extend(counts)
-        data.extend(counts.values())
+            row[column] = row.get(column, 0) + 1
+        indices.extend(row)
+        data.extend(row.values())
         indptr.append(len(indices))
-    tf = sparse.csr_matrix(
+    return sparse.csr_matrix(
         (np.asarray(data, np.float32), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
         shape=(len(texts), len(vocabulary)),
     )
-    n_docs = max(len(texts), 1)
-    df = np.bincount(tf.indices, minlength=len(vocabulary)).astype(np.float32)
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-    lengths = np.asarray(tf.sum(axis=1)).ravel()
-    average = float(lengths.mean()) if lengths.size else 1.0
-    norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
-    row_of = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
-    tf.data = (tf.data * (K1 + 1) / (tf.data + norm[row_of]) * idf[tf.indices]).astype(np.float32)
-    return _LanguageIndex(rows, vocabulary, idf, tf.tocsc())

@@ -175,7 +175,12 @@ class Snapshot:
                 f"index version {path} is inconsistent: {self.dense.ntotal} "
                 f"vectors for {len(self.doc_entry)} phrasings; rebuild it"
             )
-        self.lexical = LexicalIndex(self.doc_text, self.doc_language)
+        try:
+            self.lexical = LexicalIndex.load(path, self.doc_language)
+        except Exception as error:
+            raise IndexLoadError(
+                f"index version {path} has a broken lexical index: {error}"
+            ) from error
         self.embedder_id: str = self.manifest["embedder"]
         langs = self.manifest.get("embedder_languages")
         self.embedder_languages = frozenset(langs) if langs else None
