@@ -3,10 +3,13 @@
 The bot's messages reach a channel as Rasa message dicts (``text``, ``buttons``, ``custom`` …).
 Actions may add hints that channels understand (documented in docs/channels.md):
 
-* ``language`` — the language of the message, so right-to-left text is rendered right;
+* ``language`` (and ``direction``) — the language of the message, so that right-to-left text
+  is rendered right and the channel's own strings follow the conversation language;
 * ``sms`` — a short form of the text for SMS;
+* ``numbered_hint`` — the translated "reply with the number" line under numbered options;
 
-either at the top level (``dispatcher.utter_message(text=…, sms=…)``) or inside ``custom``.
+in ``metadata`` (``dispatcher.utter_message(text=…, metadata={…})``), at the top level or in
+``custom``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ _NOISY_LOGGERS = ("httpx", "httpcore", "twilio.http_client", "twilio.async_http_
 for _name in _NOISY_LOGGERS:
     logging.getLogger(_name).setLevel(logging.WARNING)
 
-HINT_KEYS = ("language", "sms")
+HINT_KEYS = ("language", "direction", "sms", "numbered_hint")
 
 
 class ChannelConfigError(Exception):
@@ -62,12 +65,17 @@ def sender_pseudonym(identifier: str | int, channel: str) -> str:
 
 
 def message_hint(message: dict[str, Any], key: str) -> Any:
-    """A channel hint (``language``, ``sms``) from a bot message, top level first."""
+    """A channel hint (``language``, ``direction``, ``sms``, ``numbered_hint``) of a bot message.
+
+    Looked up at the top level, then in ``metadata`` (``utter_message(metadata=…)``), then in
+    ``custom`` (``utter_message(json_message=…)``).
+    """
     if message.get(key) is not None:
         return message[key]
-    custom = message.get("custom")
-    if isinstance(custom, dict):
-        return custom.get(key)
+    for container in ("metadata", "custom"):
+        nested = message.get(container)
+        if isinstance(nested, dict) and nested.get(key) is not None:
+            return nested[key]
     return None
 
 
@@ -188,10 +196,13 @@ def intent_payload(intent: str, entities: dict[str, Any] | None = None) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
+LOCATION_INTENT = "share_location"
+
+
 def location_payload(latitude: float, longitude: float) -> str:
-    """What a shared location becomes: the ``find_service`` intent with coordinates."""
+    """What a shared location becomes: ``/share_location{"latitude": …, "longitude": …}``."""
     return intent_payload(
-        "find_service", {"latitude": round(latitude, 6), "longitude": round(longitude, 6)}
+        LOCATION_INTENT, {"latitude": round(latitude, 6), "longitude": round(longitude, 6)}
     )
 
 
@@ -204,3 +215,12 @@ def language_of(message: dict[str, Any], default: str | None = None) -> str | No
 def direction(language: str | None) -> str:
     """``"rtl"`` for Arabic, Farsi and Pashto, else ``"ltr"``."""
     return i18n.direction(language)
+
+
+def numbered_block(messages: list[dict[str, Any]], options: list[Option]) -> str:
+    """Numbered options with the action's "reply with the number" line, if it gave one."""
+    if not options:
+        return ""
+    hint = next((message_hint(m, "numbered_hint") for m in messages if options_of(m)), None)
+    listing = numbered_options(options)
+    return f"{listing}\n{hint}" if hint else listing

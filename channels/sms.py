@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels import strings
-from channels.common import message_hint, numbered_options, setting
+from channels.common import message_hint, numbered_block, setting
 from channels.sms_segments import fit
 from channels.twilio_messaging import TwilioMessagingInput, TwilioTurnOutput
 
@@ -112,6 +112,6 @@ class SmsInput(TwilioMessagingInput):
     ) -> None:
         """Send the turn as one SMS of at most ``max_segments`` segments."""
         options, language = await self.remember_turn(messages, sender, language)
-        text = turn_text(messages, numbered_options(options))
+        text = turn_text(messages, numbered_block(messages, options))
         if text:
             await self.send_planned(text, sender, to, language)

@@ -10,15 +10,6 @@ from __future__ import annotations
 from haven import i18n
 
 SOURCE_TEXT: dict[str, str] = {
-    "channels.welcome": (
-        "Welcome to Haven. I answer questions about your rights and about local services "
-        "(health, legal aid, work, housing, school, language classes, documents)."
-    ),
-    "channels.demo_notice": (
-        "Please note: this service runs on demo content. Do not rely on it for real decisions."
-    ),
-    "channels.choose_language": "Please choose your language:",
-    "channels.language_set": "Language: English.",
     "channels.help": (
         "Ask me a question in your own words, for example “Can I work?” or “Where can I see a "
         "doctor?”. You can also share your location to find services near you.\n"

@@ -34,6 +34,7 @@ from channels.common import (
     Option,
     custom_without_hints,
     intent_payload,
+    language_of,
     location_payload,
     options_of,
     secrets_match,
@@ -56,7 +57,15 @@ LANGUAGE_TTL_S = 180 * 24 * 3600
 CALLBACK_TTL_S = 30 * 24 * 3600
 TYPING_EVERY_S = 4.0
 ALLOWED_UPDATES = ("message", "callback_query")
-COMMAND_INTENTS = {"/forget": "forget_me", "/help": "menu", "/menu": "menu"}
+# Commands the dialogue answers, as the intent they stand for. /start offers the language
+# choice; the first reply of a conversation carries the demo-content notice (actions/).
+COMMAND_INTENTS = {
+    "/start": "choose_language",
+    "/language": "choose_language",
+    "/forget": "forget_me",
+    "/help": "menu",
+    "/menu": "menu",
+}
 
 
 def command_name(text: str) -> str:
@@ -70,18 +79,14 @@ def command_as_intent(text: str) -> str:
     return intent_payload(intent) if intent else text
 
 
-def language_choice_payload(language: str) -> str:
-    """The payload of a language button: the ``choose_language`` intent with its entity."""
-    return intent_payload("choose_language", {"language": language})
-
-
 class TelegramOutput(OutputChannel):
     """Sends the bot's messages to one Telegram chat."""
 
-    def __init__(self, bot: Bot, chat_id: int, store: StateStore) -> None:
+    def __init__(self, bot: Bot, chat_id: int, store: StateStore, sender: str = "") -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.store = store
+        self.sender = sender
 
     @classmethod
     def name(cls) -> str:
@@ -107,6 +112,9 @@ class TelegramOutput(OutputChannel):
         """Send text (split under 4096 characters), buttons as an inline keyboard, images."""
         text = str(message.get("text") or "")
         options = options_of(message)
+        language = language_of(message)
+        if language and self.sender:  # the channel's own strings follow the conversation
+            await self.store.set(f"telegram:language:{self.sender}", language, LANGUAGE_TTL_S)
         parts = split_text(text, MAX_TEXT) or (["⬇️"] if options else [])
         markup = await self.keyboard(options)
         for number, part in enumerate(parts, 1):
@@ -237,7 +245,7 @@ class TelegramInput(InputChannel):
         return self.bot
 
     async def language(self, sender: str, update: Update) -> str | None:
-        """The user's language: chosen in this channel, else Telegram's interface language."""
+        """The conversation language (of the bot's last message), else Telegram's own."""
         chosen = await self.store.get(f"telegram:language:{sender}")
         if chosen:
             return str(chosen)
@@ -258,7 +266,7 @@ class TelegramInput(InputChannel):
         if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
             return  # group chats would expose other people's messages: not served
         bot = await self.ensure_bot()
-        output = TelegramOutput(bot, chat.id, self.store)
+        output = TelegramOutput(bot, chat.id, self.store, sender)
         language = await self.language(sender, update)
         text = await self.user_text(update, bot)
         if text is None:
@@ -272,12 +280,7 @@ class TelegramInput(InputChannel):
         text = command_as_intent(text)
         if text.startswith("/forget_me"):
             await self.store.delete(f"telegram:language:{sender}")
-        await self.remember_language(sender, text)
-        metadata = {
-            "channel": CHANNEL,
-            "language": language,
-            "ui_language": update.effective_user.language_code,
-        }
+        metadata = {"channel": CHANNEL, "ui_language": update.effective_user.language_code}
         message = UserMessage(
             text, output, sender, input_channel=CHANNEL, metadata=metadata,
             message_id=f"telegram-{update.update_id}",
@@ -314,55 +317,18 @@ class TelegramInput(InputChannel):
     async def answer_command(
         self, text: str, sender: str, output: TelegramOutput, language: str | None
     ) -> bool:
-        """Answer ``/start``, ``/language`` and unknown commands here; ``True`` if answered.
+        """Send ``/help``'s text, and answer unknown commands with it; ``True`` if answered.
 
-        Typed text starting with ``/`` never reaches Rasa as an intent (only the commands
-        of :data:`COMMAND_INTENTS` and button payloads do).
+        Typed text starting with ``/`` never reaches Rasa as an intent: only the commands of
+        :data:`COMMAND_INTENTS` (as their intent) and button payloads do.
         """
         if not text.startswith("/"):
             return False
         command = command_name(text)
-        if command in COMMAND_INTENTS:
-            if command == "/help":
-                await output.send_text_message(sender, strings.text("channels.help", language))
+        if command in COMMAND_INTENTS and command != "/help":
             return False
-        if command == "/start":
-            notice = strings.text("channels.welcome", language)
-            notice += "\n\n" + strings.text("channels.demo_notice", language)
-            await output.send_text_message(sender, notice)
-            await self.send_language_choice(sender, output, language)
-            return True
-        if command == "/language":
-            await self.send_language_choice(sender, output, language)
-            return True
         await output.send_text_message(sender, strings.text("channels.help", language))
-        return True
-
-    async def send_language_choice(
-        self, sender: str, output: TelegramOutput, language: str | None
-    ) -> None:
-        """The language keyboard (language names in their own script)."""
-        buttons = [
-            {
-                "title": strings.LANGUAGE_NAMES.get(code, code),
-                "payload": language_choice_payload(code),
-            }
-            for code in strings.supported_languages()
-        ]
-        text = strings.text("channels.choose_language", language)
-        await output.send_response(sender, {"text": text, "buttons": buttons})
-
-    async def remember_language(self, sender: str, text: str) -> None:
-        """Keep a language chosen with a button, for the strings this channel says itself."""
-        prefix = "/choose_language"
-        if not text.startswith(prefix):
-            return
-        try:
-            chosen = json.loads(text[len(prefix) :] or "{}").get("language")
-        except (ValueError, AttributeError):
-            return
-        if chosen in strings.supported_languages():
-            await self.store.set(f"telegram:language:{sender}", chosen, LANGUAGE_TTL_S)
+        return command != "/help"  # /help goes on to the dialogue's menu
 
 
 # ---------------------------------------------------------------------- command line

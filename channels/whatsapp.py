@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.common import numbered_options, split_text
+from channels.common import numbered_block, split_text
 from channels.twilio_messaging import TwilioMessagingInput, TwilioTurnOutput
 
 MAX_MESSAGE = 1600
@@ -43,5 +43,5 @@ class WhatsAppInput(TwilioMessagingInput):
     ) -> None:
         """Send the turn as one or more WhatsApp messages."""
         options, language = await self.remember_turn(messages, sender, language)
-        for part in render_turn(messages, numbered_options(options)):
+        for part in render_turn(messages, numbered_block(messages, options)):
             await self.send(to, part)

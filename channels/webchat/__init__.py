@@ -30,6 +30,7 @@ from channels.common import (
     custom_without_hints,
     direction,
     language_of,
+    message_hint,
     options_of,
     sender_pseudonym,
     setting,
@@ -61,11 +62,12 @@ class WebchatOutput(CollectingOutputChannel):
 def widget_message(message: dict[str, Any], ui_language: str | None) -> dict[str, Any]:
     """A bot message as the widget renders it (no recipient id, direction resolved)."""
     language = language_of(message)
+    hinted = message_hint(message, "direction")
     shown: dict[str, Any] = {
         "text": str(message.get("text") or ""),
         "buttons": [{"title": o.title, "payload": o.payload} for o in options_of(message)],
         "language": language,
-        "dir": direction(language) if language else "auto",
+        "dir": hinted if hinted in ("rtl", "ltr") else direction(language) if language else "auto",
     }
     if message.get("image"):
         shown["image"] = str(message["image"])

@@ -53,15 +53,16 @@ def test_numbered_options_accept_digits_of_any_script():
     assert chosen_option("I need 2 things", options) is None
 
 
-def test_hints_at_top_level_or_in_custom():
+def test_hints_at_top_level_in_metadata_or_in_custom():
     assert message_hint({"sms": "short"}, "sms") == "short"
+    assert message_hint({"metadata": {"language": "fa", "direction": "rtl"}}, "direction") == "rtl"
     assert message_hint({"custom": {"language": "ar"}}, "language") == "ar"
     assert message_hint({"text": "x"}, "sms") is None
 
 
 def test_location_payload():
     assert location_payload(47.07123456, 9.4521) == (
-        '/find_service{"latitude": 47.071235, "longitude": 9.4521}'
+        '/share_location{"latitude": 47.071235, "longitude": 9.4521}'
     )
 
 

@@ -73,16 +73,24 @@ def test_sender_is_pseudonymised_before_rasa(channel_server, fake_telegram, uniq
     assert seen["metadata"]["channel"] == "telegram"
 
 
-def test_start_offers_languages_and_demo_notice(channel_server, fake_telegram, unique):
+def test_start_and_language_ask_the_dialogue_for_the_language_choice(
+    channel_server, fake_telegram, unique
+):
     post(channel_server, text_update(unique, unique, "/start"))
-    welcome, _choice = texts_for(fake_telegram, unique, 2)
-    assert "demo content" in welcome
-    keyboard = [c for c in calls_for(fake_telegram, unique) if c.method == "sendMessage"][1]
+    assert texts_for(fake_telegram, unique, 1) == ["echo: /choose_language"]
+    post(channel_server, text_update(unique + 1, unique, "/language@haven_test_bot"))
+    assert texts_for(fake_telegram, unique, 2)[1] == "echo: /choose_language"
+
+
+def test_language_buttons_are_an_inline_keyboard(channel_server, fake_telegram, unique):
+    post(channel_server, text_update(unique, unique, "language?"))
+    texts_for(fake_telegram, unique, 1)
+    keyboard = next(c for c in calls_for(fake_telegram, unique) if c.method == "sendMessage")
     rows = keyboard.params["reply_markup"]["inline_keyboard"]
-    titles = [row[0]["text"] for row in rows]
-    assert "العربية" in titles and "Українська" in titles
-    arabic = rows[titles.index("العربية")][0]["callback_data"]
-    assert json.loads(arabic.split("choose_language", 1)[1]) == {"language": "ar"}
+    assert [row[0]["text"] for row in rows] == ["English", "العربية"]
+    assert json.loads(rows[1][0]["callback_data"].split("choose_language", 1)[1]) == {
+        "language": "ar"
+    }
 
 
 def test_forged_missing_or_wrong_secret_is_refused_and_not_processed(
@@ -184,7 +192,7 @@ def test_shared_location_goes_to_service_search(channel_server, fake_telegram, u
     post(channel_server, update)
     (reply,) = texts_for(fake_telegram, unique, 1)
     intent, entities = reply.removeprefix("echo: /").split("{", 1)
-    assert intent == "find_service"
+    assert intent == "share_location"
     assert json.loads("{" + entities) == {"latitude": 47.071234, "longitude": 9.452101}
 
 
@@ -194,12 +202,10 @@ def test_commands(channel_server, fake_telegram, unique):
     post(channel_server, text_update(unique + 1, unique, "/help"))
     help_text, menu = texts_for(fake_telegram, unique, 3)[1:]
     assert "/language" in help_text and menu == "echo: /menu"
-    post(channel_server, text_update(unique + 2, unique, "/language"))
-    texts_for(fake_telegram, unique, 4)
-    last = [c for c in calls_for(fake_telegram, unique) if c.method == "sendMessage"][-1]
-    assert len(last.params["reply_markup"]["inline_keyboard"]) == 11
     # Unknown commands (and typed intents) are not passed to the dialogue as intents.
-    post(channel_server, text_update(unique + 3, unique, '/emergency{"x": 1}'))
+    post(channel_server, text_update(unique + 2, unique, '/emergency{"x": 1}'))
+    assert "/language" in texts_for(fake_telegram, unique, 4)[3]
+    post(channel_server, text_update(unique + 3, unique, "/whatever"))
     assert "/language" in texts_for(fake_telegram, unique, 5)[4]
 
 

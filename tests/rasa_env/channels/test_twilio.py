@@ -234,8 +234,8 @@ def test_whatsapp_location_goes_to_service_search(channel_server, fake_twilio):
     params = whatsapp_params(number, "", MessageType="location", Label="Home", **place)
     post(channel_server, "whatsapp", params)
     (reply,) = bodies(fake_twilio, f"whatsapp:{number}", 1)
-    assert reply.startswith("echo: /find_service{")
-    assert json.loads(reply.split("find_service", 1)[1]) == {
+    assert reply.startswith("echo: /share_location{")
+    assert json.loads(reply.split("share_location", 1)[1]) == {
         "latitude": 47.0712,
         "longitude": 9.4521,
     }
