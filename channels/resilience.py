@@ -12,7 +12,9 @@ wrong on my side. Please try again in a moment." (gettext key ``error``)::
         on_new_message = guard(on_new_message, channel=self.name())
         ...
 
-A turn counts as failed when the handler raises (a database is down), runs past the time limit
+A handler that raises before any reply was sent (a store was just restarted) is tried again
+once (``resilience.retries``) within the same time limit. A turn counts as failed when the
+handler still raises (a database is down), runs past the time limit
 (it is then cancelled, which releases the conversation lock, so the next message is handled
 normally), or ends without a single bot message (the action server could not be reached).
 Every turn is also recorded in :mod:`channels.metrics`.
@@ -36,6 +38,8 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 DEFAULT_TIMEOUT_S = 15.0
 LANGUAGE_LOOKUP_TIMEOUT_S = 2.0
+DEFAULT_RETRIES = 1
+RETRY_PAUSE_S = 1.0
 LANGUAGE_SLOT = "language"
 ERROR_KEY = "error"
 
@@ -48,6 +52,14 @@ def reply_timeout_s() -> float:
     except (TypeError, ValueError):
         logger.warning("resilience.reply_timeout_s is not a number; using %s", DEFAULT_TIMEOUT_S)
         return DEFAULT_TIMEOUT_S
+
+
+def retries() -> int:
+    """``resilience.retries`` from haven.yml: how often a failed turn is tried again (1)."""
+    try:
+        return max(int(settings.get("resilience.retries", DEFAULT_RETRIES)), 0)
+    except (TypeError, ValueError):
+        return DEFAULT_RETRIES
 
 
 def _count_replies(output: OutputChannel) -> list[dict[str, Any]]:
@@ -122,6 +134,33 @@ async def say_try_again(message: UserMessage, language: str) -> dict[str, Any] |
     return reply
 
 
+async def _handle_with_retry(
+    on_new_message: Handler, message: UserMessage, sent: list[Any], deadline: float
+) -> str | None:
+    """Run the handler until ``deadline``; ``None`` on success, else the failure reason.
+
+    A handler that raises before any reply was sent is tried again after a short pause: the
+    turn was not saved (Rasa saves the tracker last), and the usual cause is a store that
+    was restarted (the first query on a dead pooled connection fails, the next reconnects).
+    """
+    attempts = 1 + retries()
+    for attempt in range(attempts):
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return "timeout"
+        try:
+            await asyncio.wait_for(on_new_message(message), remaining)
+            return None
+        except asyncio.TimeoutError:
+            return "timeout"
+        except Exception as error:
+            logger.error("the bot failed to handle a message: %s", type(error).__name__)
+            if sent or attempt == attempts - 1:
+                return "error"
+        await asyncio.sleep(min(RETRY_PAUSE_S, max(deadline - time.perf_counter(), 0)))
+    return "error"
+
+
 def guard(
     on_new_message: Handler,
     channel: str | None = None,
@@ -143,14 +182,7 @@ def guard(
         limit = reply_timeout_s() if timeout_s is None else timeout_s
         sent = _count_replies(message.output_channel)
         started = time.perf_counter()
-        failure: str | None = None
-        try:
-            await asyncio.wait_for(on_new_message(message), limit)
-        except asyncio.TimeoutError:
-            failure = "timeout"
-        except Exception as error:
-            failure = "error"
-            logger.error("the bot failed to handle a message: %s", type(error).__name__)
+        failure = await _handle_with_retry(on_new_message, message, sent, started + limit)
         if failure is None and not sent:
             failure = "no_reply"
         language = None
