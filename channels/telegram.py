@@ -42,6 +42,7 @@ from channels.common import (
     setting,
     split_text,
 )
+from channels.resilience import guard
 from channels.runner import UpdateRunner, repeating
 from channels.state import StateStore, store_from_config
 
@@ -185,6 +186,8 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health route and the webhook."""
+        # Every user message gets a reply, also when the action server is down or slow.
+        on_new_message = guard(on_new_message, channel=self.name())
         hook = Blueprint("haven_telegram_webhook", __name__)
 
         @hook.route("/", methods=["GET"])

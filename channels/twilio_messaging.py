@@ -35,6 +35,7 @@ from channels.common import (
     sender_pseudonym,
     setting,
 )
+from channels.resilience import guard
 from channels.runner import UpdateRunner
 from channels.state import StateStore, store_from_config
 
@@ -183,6 +184,8 @@ class TwilioMessagingInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health route and the webhook."""
+        # Every user message gets a reply, also when the action server is down or slow.
+        on_new_message = guard(on_new_message, channel=self.name())
         hook = Blueprint(f"haven_{self.channel}_webhook", __name__)
 
         @hook.route("/", methods=["GET"])

@@ -35,6 +35,7 @@ from channels.common import (
     sender_pseudonym,
     setting,
 )
+from channels.resilience import guard
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ class WebchatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health, widget script, widget configuration and the message endpoint."""
+        # Every user message gets a reply, also when the action server is down or slow.
+        on_new_message = guard(on_new_message, channel=self.name())
         hook = Blueprint("haven_webchat", __name__)
 
         @hook.route("/", methods=["GET"])

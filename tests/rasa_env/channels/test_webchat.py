@@ -84,10 +84,11 @@ def test_bad_requests_get_4xx(channel_server, body, raw, status):
     assert send(channel_server, body, raw).status_code == status
 
 
-def test_bot_failure_gives_500_with_a_readable_error(channel_server):
+def test_bot_failure_gives_a_polite_try_again(channel_server):
     response = send(channel_server, {"session_id": session(), "message": "crash"})
-    assert response.status_code == 500
-    assert "went wrong" in response.json()["error"]
+    assert response.status_code == 200
+    (message,) = response.json()["messages"]
+    assert "try again" in message["text"].lower() and message["language"] == "en"
 
 
 def test_cross_origin_requests_from_embedding_sites(channel_server):
