@@ -318,3 +318,42 @@ def format_report(missing: Mapping[str, list[str]], mismatched: Mapping[str, lis
     for language, keys in sorted(mismatched.items()):
         lines.append(f"{language}: placeholders differ from the source: {', '.join(keys)}")
     return "\n".join(lines) if lines else "all translations present"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m haven.i18n``: report missing translations; exit 1 when any is missing.
+
+    Options: ``--languages en fr ...`` (default: ``languages.supported`` in haven.yml),
+    ``--locale-dir PATH`` (default: ``bot/locales``), ``--warn-only`` (always exit 0).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m haven.i18n", description=main.__doc__)
+    parser.add_argument("--languages", nargs="*")
+    parser.add_argument("--locale-dir", type=Path, default=DEFAULT_LOCALE_DIR)
+    parser.add_argument("--warn-only", action="store_true")
+    args = parser.parse_args(argv)
+    configured = default_translator()
+    translator = Translator(
+        args.locale_dir, configured.fallback, configured.rtl, args.languages or configured.supported
+    )
+    try:
+        if not translator.template():
+            print(f"no message template at {args.locale_dir / (DOMAIN + '.pot')}")
+            return 0 if args.warn_only else 1
+        missing = translator.missing()
+        mismatched = translator.placeholder_mismatches()
+    except CatalogError as error:
+        print(f"broken catalog: {error}")
+        return 0 if args.warn_only else 1
+    print(format_report(missing, mismatched))
+    count = len(translator.template())
+    for language in translator.supported:
+        done = count - len(missing.get(language, []))
+        print(f"  {language}: {done}/{count} translated")
+    failed = bool(missing or mismatched)
+    return 0 if (args.warn_only or not failed) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

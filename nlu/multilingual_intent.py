@@ -1,0 +1,160 @@
+"""Rasa graph component: combine DIET with a cross-lingual nearest-neighbour vote.
+
+DIET learns from character n-grams and the multilingual sentence vectors together; on
+languages with little or no training data the n-grams of unknown words push it to confident
+mistakes. This component, placed right after DIET, keeps the training examples' sentence
+vectors (from :mod:`nlu.use_featurizer`) and scores each intent by its most similar examples,
+a signal that transfers across languages. The two rankings are mixed with a weight that
+depends on how many of the message's words occur in the training data:
+
+    weight_diet = min_diet_weight + (max_diet_weight - min_diet_weight) * known_word_share
+
+so DIET leads on familiar wording and the multilingual vote leads on unfamiliar languages.
+Only intent names, vectors of training examples and known words are stored with the model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.language_detection import words
+from nlu.use_featurizer import embed
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class HavenMultilingualIntentClassifier(GraphComponent):
+    """Mix DIET's intent ranking with a nearest-neighbour vote on sentence vectors."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Neighbours per intent, softmax temperature and the DIET weight range."""
+        return {
+            "neighbours": 3,
+            "temperature": 0.05,
+            "min_diet_weight": 0.2,
+            "max_diet_weight": 0.8,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectors: np.ndarray | None = None,
+        intents: list[str] | None = None,
+        vocabulary: set[str] | None = None,
+    ) -> None:
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vectors = vectors if vectors is not None else np.zeros((0, 512), dtype=np.float32)
+        self.intents = intents or []
+        self.vocabulary = vocabulary or set()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> HavenMultilingualIntentClassifier:
+        """An untrained classifier."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Keep the sentence vectors, intents and words of the training examples."""
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        self.vectors = embed([m.get(TEXT) for m in examples])
+        self.intents = [m.get(INTENT) for m in examples]
+        self.vocabulary = {w for m in examples for w in words(m.get(TEXT))}
+        with self._model_storage.write_to(self._resource) as directory:
+            np.save(directory / "vectors.npy", self.vectors)
+            (directory / "meta.json").write_text(
+                json.dumps(
+                    {"intents": self.intents, "vocabulary": sorted(self.vocabulary)},
+                    ensure_ascii=False,
+                ),
+                encoding="utf-8",
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> HavenMultilingualIntentClassifier:
+        """Load the stored vectors (an untrained classifier passes DIET through)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                vectors = np.load(directory / "vectors.npy")
+                meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(
+            config, model_storage, resource, vectors, meta["intents"], set(meta["vocabulary"])
+        )
+
+    def known_word_share(self, text: str) -> float:
+        """Share of the message's words seen in the training data."""
+        tokens = words(text)
+        if not tokens:
+            return 0.0
+        return sum(token in self.vocabulary for token in tokens) / len(tokens)
+
+    def neighbour_scores(self, vector: np.ndarray) -> dict[str, float]:
+        """Per intent, the mean cosine of its ``neighbours`` most similar examples."""
+        similarities = self.vectors @ vector
+        per_intent: dict[str, list[float]] = defaultdict(list)
+        for intent, similarity in zip(self.intents, similarities, strict=True):
+            per_intent[intent].append(float(similarity))
+        k = self.config["neighbours"]
+        return {
+            intent: float(np.mean(sorted(values, reverse=True)[:k]))
+            for intent, values in per_intent.items()
+        }
+
+    def _softmax(self, scores: dict[str, float]) -> dict[str, float]:
+        names = list(scores)
+        values = np.array([scores[n] for n in names]) / self.config["temperature"]
+        values = np.exp(values - values.max())
+        values /= values.sum()
+        return dict(zip(names, values.tolist(), strict=True))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Replace the intent and ranking with the mixed ranking."""
+        if not self.intents:
+            return messages
+        texts = [str(m.get(TEXT) or "") for m in messages]
+        vectors = embed(texts)
+        for message, text, vector in zip(messages, texts, vectors, strict=True):
+            if not text.strip() or text.startswith("/"):
+                continue
+            knn = self._softmax(self.neighbour_scores(vector))
+            diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
+            low, high = self.config["min_diet_weight"], self.config["max_diet_weight"]
+            weight = low + (high - low) * self.known_word_share(text)
+            names = set(knn) | set(diet)
+            mixed = {n: weight * diet.get(n, 0.0) + (1 - weight) * knn.get(n, 0.0) for n in names}
+            ranking = [
+                {"name": name, "confidence": round(score, 6)}
+                for name, score in sorted(mixed.items(), key=lambda item: -item[1])
+            ][:10]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
