@@ -16,7 +16,7 @@ from tests.rasa_env.channels.conftest import (  # noqa: F401 - fixtures used by 
     fake_telegram,
     fake_twilio,
 )
-from tests.support.servers import Server
+from tests.support.servers import DEFAULT_MODEL, Server, action_server, rasa_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -63,6 +63,24 @@ def serve_page(html: str) -> tuple[ThreadingHTTPServer, str]:
 def embedding_page(channel_server: Server) -> Iterator[str]:  # noqa: F811 - the fixture
     """The URL of an NGO page that embeds the widget of the channel server."""
     server, url = serve_page(EMBEDDING_PAGE.format(bot=channel_server.url))
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def real_bot() -> Iterator[Server]:
+    """The real action server and Rasa server (trained model, this project's credentials)."""
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
+    with action_server() as actions, rasa_server(actions.url) as rasa:
+        yield rasa
+
+
+@pytest.fixture
+def real_embedding_page(real_bot: Server) -> Iterator[str]:
+    """An NGO page that embeds the widget of the real bot."""
+    server, url = serve_page(EMBEDDING_PAGE.format(bot=real_bot.url))
     yield url
     server.shutdown()
     server.server_close()

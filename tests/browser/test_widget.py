@@ -86,3 +86,36 @@ async def test_arabic_conversation_survives_a_reload(chromium, embedding_page):
     finally:
         await page.evaluate("localStorage.clear()")
         await page.close()
+
+
+async def test_real_bot_answers_arabic_right_to_left_with_buttons(chromium, real_embedding_page):
+    page = await open_page(chromium, real_embedding_page)
+    try:
+        await page.evaluate(js("r.querySelector('.launch').click()"))
+        await page.wait_for(js("!r.querySelector('.panel').hidden"))
+        for number, text in enumerate(["مرحبا", QUESTION], 1):
+            await page.evaluate(js("r.querySelector('input').focus()"))
+            await page.type_text(text)
+            await page.press("Enter", "Enter", 13)
+            await page.wait_for(
+                js(f"r.querySelectorAll('.msg.user').length === {number} && "
+                   "r.querySelector('.status').textContent === ''"),
+                timeout=60,
+            )  # fmt: skip
+        bots = await page.evaluate(js(
+            "[...r.querySelectorAll('.msg.bot')].map(m => ({dir: m.getAttribute('dir'),"
+            " computed: getComputedStyle(m).direction, text: m.textContent,"
+            " buttons: m.querySelectorAll('.buttons button').length}))"
+        ))  # fmt: skip
+        assert bots, "the bot answered"
+        assert all(b["computed"] == "rtl" for b in bots), bots
+        assert all(any("\u0600" <= ch <= "\u06ff" for ch in b["text"]) for b in bots)
+        assert any(b["buttons"] for b in bots), "an answer shows buttons"
+        await page.screenshot(ARTIFACTS / "widget-real-bot-arabic.png")
+        count = len(bots)
+        await page.reload()
+        await page.wait_for(js(f"r.querySelectorAll('.msg.bot').length === {count}"))
+        await page.screenshot(ARTIFACTS / "widget-real-bot-after-reload.png")
+    finally:
+        await page.evaluate("localStorage.clear()")
+        await page.close()
