@@ -73,8 +73,8 @@ def parse_body(raw: bytes | None, max_chars: int) -> tuple[str, str, dict[str, A
         raise BadRequestError("'sender' must be a non-empty string")
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequestError(f"'sender' is longer than {MAX_SENDER_CHARS} characters")
-    if not isinstance(text, str):
-        raise BadRequestError("'message' must be a string")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequestError("'message' must be a non-empty string")
     if len(text) > max_chars:
         raise BadRequestError(f"'message' is longer than {max_chars} characters", status=413)
     if metadata is not None:
