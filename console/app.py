@@ -260,7 +260,7 @@ def create_app(config: ConsoleConfig | None = None, name: str = "haven_console")
         if not request.path.startswith("/static"):
             response.headers["Cache-Control"] = "no-store"
         if request.args.get("ui") in i18n.available():
-            _cookie(response, request, LANG_COOKIE, request.args["ui"], max_age=365 * 86400)
+            _cookie(response, request, LANG_COOKIE, request.args.get("ui"), max_age=365 * 86400)
 
     _add_login_routes(app)
     _add_entry_routes(app)

@@ -135,9 +135,9 @@ class Browser:
             request.add_header(name, value)
         try:
             with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode(), dict(response.headers)
+                return response.status, response.read().decode(), _lower(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(), dict(error.headers)
+            return error.code, error.read().decode(), _lower(error.headers)
 
     def get(self, path: str) -> tuple[int, str, dict[str, str]]:
         return self.request("GET", path)
@@ -183,3 +183,12 @@ def form_values(page: str) -> dict[str, str]:
         chosen = re.search(r'<option value="([^"]*)" selected', match.group(2))
         values[match.group(1)] = html.unescape(chosen.group(1)) if chosen else ""
     return values
+
+
+def _lower(headers: object) -> dict[str, str]:
+    """Header names in lower case (several Set-Cookie headers joined with newlines)."""
+    result: dict[str, str] = {}
+    for name, value in headers.items():  # type: ignore[attr-defined]
+        key = name.lower()
+        result[key] = f"{result[key]}\n{value}" if key in result else value
+    return result
