@@ -23,16 +23,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from haven import i18n
+from haven.logging import install as install_log_redaction
+from haven.logging import redact
 from haven.privacy import pseudonymise
 
 logger = logging.getLogger(__name__)
 
-# Loggers that would print secrets (the Telegram token is part of every Bot API URL) or
-# request parameters (phone numbers) at INFO level.
-_NOISY_LOGGERS = ("httpx", "httpcore", "twilio.http_client", "twilio.async_http_client")
+# Loggers that would print secrets (the Telegram token is part of every Bot API URL), message
+# text (python-telegram-bot at DEBUG) or request parameters (phone numbers).
+_NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "twilio.http_client",
+    "twilio.async_http_client",
+)
 
 for _name in _NOISY_LOGGERS:
     logging.getLogger(_name).setLevel(logging.WARNING)
+
+# The Rasa server imports the channels after it has set up logging: from here on every log
+# line is redacted (phone numbers, e-mail addresses) and Rasa's text-logging loggers stay quiet.
+install_log_redaction(logging.getLogger().getEffectiveLevel())
 
 HINT_KEYS = ("language", "direction", "sms", "numbered_hint")
 
@@ -54,6 +66,23 @@ def secrets_match(given: str | None, expected: str) -> bool:
     if not given or not expected:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def log_failure(log: logging.Logger, what: str, sender: str, error: BaseException) -> None:
+    """Log a failure without a traceback: provider errors may quote phone numbers or text.
+
+    Only the exception type, its message with phone numbers and e-mail addresses masked, and
+    the place it was raised are written.
+    """
+    place = ""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        place = f" at {tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+    log.error(
+        "%s (%s) failed: %s%s", what, sender, redact(f"{type(error).__name__}: {error}"), place
+    )
 
 
 def sender_pseudonym(identifier: str | int, channel: str) -> str:

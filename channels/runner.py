@@ -12,6 +12,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from channels.common import log_failure
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,8 +36,8 @@ class UpdateRunner:
         try:
             async with lock:
                 await work()
-        except Exception:  # one failing update must not stop the channel
-            logger.exception("%s: handling an update of %s failed", self.channel, sender)
+        except Exception as error:  # one failing update must not stop the channel
+            log_failure(logger, f"{self.channel}: handling an update", sender, error)
         finally:
             if not lock.locked() and self._locks.get(sender) is lock:
                 del self._locks[sender]

@@ -36,6 +36,7 @@ from channels.common import (
     intent_payload,
     language_of,
     location_payload,
+    log_failure,
     options_of,
     secrets_match,
     sender_pseudonym,
@@ -75,9 +76,18 @@ def command_name(text: str) -> str:
 
 
 def command_as_intent(text: str) -> str:
-    """Commands that the dialogue answers become their intent (``/forget`` → ``/forget_me``)."""
-    intent = COMMAND_INTENTS.get(command_name(text))
-    return intent_payload(intent) if intent else text
+    """Commands that the dialogue answers become their intent (``/forget`` → ``/forget_me``).
+
+    ``/start ar`` (a link ``t.me/<bot>?start=ar`` on an NGO's Arabic page) chooses Arabic.
+    """
+    command = command_name(text)
+    intent = COMMAND_INTENTS.get(command)
+    if not intent:
+        return text
+    argument = text.split()[1] if len(text.split()) > 1 else ""
+    if command == "/start" and argument in strings.supported_languages():
+        return intent_payload("choose_language", {"language": argument})
+    return intent_payload(intent)
 
 
 class TelegramOutput(OutputChannel):
@@ -268,6 +278,8 @@ class TelegramInput(InputChannel):
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
             return  # group chats would expose other people's messages: not served
+        if update.message is None and update.callback_query is None:
+            return  # edits, membership changes …: nothing to answer
         bot = await self.ensure_bot()
         output = TelegramOutput(bot, chat.id, self.store, sender)
         language = await self.language(sender, update)
@@ -293,8 +305,8 @@ class TelegramInput(InputChannel):
                 lambda: bot.send_chat_action(chat.id, ChatAction.TYPING), TYPING_EVERY_S
             ):
                 await on_new_message(message)
-        except Exception:
-            logger.exception("telegram: the bot failed to answer %s", sender)
+        except Exception as error:
+            log_failure(logger, "telegram: answering", sender, error)
             await output.send_text_message(sender, strings.text("channels.error", language))
 
     async def user_text(self, update: Update, bot: Bot) -> str | None:

@@ -31,6 +31,7 @@ from channels.common import (
     chosen_option,
     language_of,
     location_payload,
+    log_failure,
     options_of,
     sender_pseudonym,
     setting,
@@ -308,8 +309,8 @@ class TwilioMessagingInput(InputChannel):
         )  # fmt: skip
         try:
             await on_new_message(message)
-        except Exception:
-            logger.exception("%s: the bot failed to answer %s", self.channel, sender)
+        except Exception as error:
+            log_failure(logger, f"{self.channel}: answering", sender, error)
             await self.send(to, strings.text("channels.error", language))
             return
         await self.deliver(output.messages, sender, to, language)

@@ -30,6 +30,7 @@ from channels.common import (
     custom_without_hints,
     direction,
     language_of,
+    log_failure,
     message_hint,
     options_of,
     sender_pseudonym,
@@ -196,7 +197,7 @@ class WebchatInput(InputChannel):
             await on_new_message(
                 UserMessage(text, output, sender, input_channel=CHANNEL, metadata=metadata)
             )
-        except Exception:
-            logger.exception("webchat: the bot failed to answer %s", sender)
+        except Exception as error:
+            log_failure(logger, "webchat: answering", sender, error)
             return 500, {"error": strings.text("channels.error", ui_language)}
         return 200, {"messages": [widget_message(m, ui_language) for m in output.messages]}

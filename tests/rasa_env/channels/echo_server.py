@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from typing import Any
 
@@ -78,6 +79,10 @@ class ScriptedAgent:
 
 
 def main(credentials: str, port: int) -> None:
+    # As verbose as logging gets: the tests check that even so no number or text is logged.
+    logging.basicConfig(
+        level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     app = _create_app_without_api(cors=None)
     app.ctx.agent = ScriptedAgent()
     channels = create_http_input_channels(None, credentials)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 
 import httpx
 import pytest
 
 from haven.privacy import pseudonymise
-from tests.rasa_env.channels.conftest import PSEUDONYM_KEY, TELEGRAM_SECRET
+from haven.processes import RASA_PYTHON, ROOT
+from tests.rasa_env.channels.conftest import PSEUDONYM_KEY, TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.rasa_env.channels.echo_server import LONG_ANSWER, SERVICE_BUTTONS
 
 pytestmark = pytest.mark.integration
@@ -229,3 +232,50 @@ def test_failure_in_the_bot_gets_an_apology(channel_server, fake_telegram, uniqu
     assert "went wrong" in texts_for(fake_telegram, unique, 1)[0]
     post(channel_server, text_update(unique + 1, unique, "still there?"))
     assert texts_for(fake_telegram, unique, 2)[1] == "echo: still there?"
+
+
+def test_start_link_with_a_language_chooses_it(channel_server, fake_telegram, unique):
+    post(channel_server, text_update(unique, unique, "/start ar"))
+    (reply,) = texts_for(fake_telegram, unique, 1)
+    assert reply == 'echo: /choose_language{"language": "ar"}'
+
+
+def test_edits_and_membership_updates_are_ignored(channel_server, fake_telegram, unique):
+    edited = text_update(unique, unique, "edited text")
+    edited["edited_message"] = edited.pop("message") | {"edit_date": 1441645600}
+    blocked = {
+        "update_id": unique + 1,
+        "my_chat_member": {
+            "chat": {"id": unique, "type": "private", "first_name": "Amal"},
+            "from": user(unique),
+            "date": 1441645600,
+            "old_chat_member": {"status": "member", "user": user(42) | {"is_bot": True}},
+            "new_chat_member": {"status": "kicked", "until_date": 0,
+                                "user": user(42) | {"is_bot": True}},
+        },
+    }  # fmt: skip
+    assert post(channel_server, edited).status_code == 200
+    assert post(channel_server, blocked).status_code == 200
+    time.sleep(1)
+    assert calls_for(fake_telegram, unique) == []
+
+
+def test_set_webhook_command_registers_url_and_secret(fake_telegram):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HAVEN_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "HAVEN_TELEGRAM_SECRET": TELEGRAM_SECRET,
+        "HAVEN_TELEGRAM_API_URL": fake_telegram.url,
+    }
+    url = "https://haven.example.org/webhooks/telegram/webhook"
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-m", "channels.telegram", "set-webhook", url],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    (call,) = [
+        c for c in fake_telegram.calls if c.method == "setWebhook" and c.params["url"] == url
+    ]
+    assert call.params["secret_token"] == TELEGRAM_SECRET
+    assert TELEGRAM_TOKEN not in done.stdout + done.stderr

@@ -22,6 +22,8 @@ from tests.rasa_env.channels.conftest import (
     WHATSAPP_FROM,
 )
 from tests.rasa_env.channels.echo_server import ARABIC_SHORT, LONG_ANSWER, SERVICE_BUTTONS
+from tests.rasa_env.channels.test_telegram import post as telegram_post
+from tests.rasa_env.channels.test_telegram import text_update
 
 pytestmark = pytest.mark.integration
 
@@ -266,3 +268,22 @@ def test_whatsapp_refuses_sms_senders_and_bad_signatures(channel_server, fake_tw
         channel_server, "whatsapp", whatsapp_params(number, "hi"), signature=signed_for_sms
     )
     assert forged.status_code == 403
+
+
+def test_logs_hold_no_numbers_no_text_no_secrets(channel_server, fake_twilio, fake_telegram):
+    number = new_number()
+    secret_text = "my-private-question-" + secrets.token_hex(4)
+    post(channel_server, "sms", sms_params(number, secret_text))
+    post(channel_server, "whatsapp", whatsapp_params(number, secret_text))
+    post(channel_server, "sms", sms_params(number, "crash"))
+    post(channel_server, "sms", sms_params(number, "x"), signature="forged")
+    chat = secrets.randbelow(10**9) + 10**6
+    telegram_post(channel_server, text_update(chat, chat, secret_text))
+    bodies(fake_twilio, number, 2)
+    fake_telegram.wait_for(lambda _: secret_text in " ".join(fake_telegram.sent_texts(chat)))
+    time.sleep(3)  # the crash is retried once, then answered
+    log = channel_server.log()
+    assert "DEBUG" in log  # the server logs at its most verbose
+    for leak in (number, number.lstrip("+"), number[-8:], secret_text, TWILIO_TOKEN):
+        assert leak not in log
+    assert fake_telegram.token not in log and str(chat) not in log
