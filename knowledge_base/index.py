@@ -5,7 +5,8 @@ Layout of an index directory (``kb.index_dir``)::
     CURRENT                     name of the version being served (replaced atomically)
     versions/<version>/         one complete, immutable index
         manifest.json           embedder, counts, dense index type, file checksums
-        content.json            the typed content the index was built from (a snapshot)
+        content.pickle          the typed content the index was built from (a snapshot; written
+                                and read only by this package, checked by CRC before loading)
         documents.json          every phrasing: entry number, language, text
         dense.faiss             FAISS inner-product index over the document vectors
         lexical.npz, lexical_vocabulary.json   term counts for BM25 (per-language statistics)
@@ -23,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import time
 import zlib
@@ -270,8 +272,10 @@ def _progress(total: int, label: str, enabled: bool) -> Callable[..., None]:
 def dense_index(vectors: np.ndarray, previous: Any = None) -> tuple[Any, str]:
     """A FAISS inner-product index: exact up to :data:`EXACT_LIMIT` vectors, IVF above.
 
-    For IVF the coarse quantizer of ``previous`` (an IVF index of the same dimension) is reused
-    when given, so an incremental rebuild does not retrain k-means.
+    IVF uses about sqrt(n) lists trained with a short k-means on a sample; ``nprobe`` is then
+    raised until recall@10 against exact search reaches :data:`TARGET_RECALL` on probe queries
+    (stored vectors with noise). When ``previous`` is an IVF index of the same dimension its
+    coarse quantizer is reused, so an incremental rebuild does not retrain.
     """
     import faiss
 
@@ -280,22 +284,52 @@ def dense_index(vectors: np.ndarray, previous: Any = None) -> tuple[Any, str]:
         index = faiss.IndexFlatIP(dim)
         index.add(vectors)
         return index, "flat"
-    nlist = int(4 * np.sqrt(count))
-    if previous is not None and isinstance(previous, faiss.IndexIVFFlat) and previous.d == dim:
+    if isinstance(previous, faiss.IndexIVFFlat) and previous.d == dim:
         centroids = previous.quantizer.reconstruct_n(0, previous.nlist)
         quantizer = faiss.IndexFlatIP(dim)
         quantizer.add(centroids)
         index = faiss.IndexIVFFlat(quantizer, dim, previous.nlist, faiss.METRIC_INNER_PRODUCT)
         index.is_trained = True
     else:
+        nlist = int(np.sqrt(count))
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = 10
         rng = np.random.default_rng(0)
-        sample = vectors[rng.choice(count, size=min(count, 40 * nlist), replace=False)]
-        index.train(sample)
+        index.train(vectors[rng.choice(count, size=min(count, 32 * nlist), replace=False)])
     index.add(vectors)
-    index.nprobe = max(8, nlist // 16)
-    return index, f"ivf{index.nlist}"
+    index.nprobe, recall = tune_nprobe(index, vectors)
+    logger.info("IVF index: %d lists, nprobe %d, recall@10 %.3f", index.nlist, index.nprobe, recall)
+    return index, f"ivf{index.nlist}-nprobe{index.nprobe}"
+
+
+TARGET_RECALL = 0.95
+
+
+def tune_nprobe(index: Any, vectors: np.ndarray, probes: int = 100) -> tuple[int, float]:
+    """The smallest nprobe whose recall@10 against exact search reaches the target."""
+    rng = np.random.default_rng(1)
+    sample = vectors[rng.choice(len(vectors), size=min(probes, len(vectors)), replace=False)]
+    queries = sample + rng.standard_normal(sample.shape).astype(np.float32) * 0.02
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    scores = queries @ vectors.T
+    exact = np.argpartition(-scores, 9, axis=1)[:, :10]
+    nprobe, recall = 4, 0.0
+    while nprobe <= index.nlist:
+        index.nprobe = nprobe
+        _, found = index.search(queries, 10)
+        recall = float(
+            np.mean(
+                [
+                    len(set(f) & set(e)) / 10
+                    for f, e in zip(found.tolist(), exact.tolist(), strict=True)
+                ]
+            )
+        )
+        if recall >= TARGET_RECALL:
+            break
+        nprobe *= 2
+    return min(nprobe, index.nlist), recall
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +445,8 @@ def _write_version(
     tmp = versions / f".tmp-{version}"
     tmp.mkdir()
     try:
-        _write_json(tmp / "content.json", content.to_data())
+        with open(tmp / "content.pickle", "wb") as handle:
+            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
         _write_json(
             tmp / "documents.json",
             {
@@ -422,7 +457,7 @@ def _write_version(
             },
         )
         faiss.write_index(dense, str(tmp / "dense.faiss"))
-        names = ["content.json", "documents.json", "dense.faiss", *lexical.save(tmp)]
+        names = ["content.pickle", "documents.json", "dense.faiss", *lexical.save(tmp)]
         files = {name: _file_digest(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
@@ -450,7 +485,7 @@ def _write_version(
 
 def _write_json(path: Path, data: Any) -> None:
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
 

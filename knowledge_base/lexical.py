@@ -69,7 +69,13 @@ class LexicalIndex:
         self._language_names = sorted(set(languages))
         self._language_id = {name: n for n, name in enumerate(self._language_names)}
         self.doc_language = np.asarray([self._language_id[lang] for lang in languages], np.int32)
-        self._weights_t, self._idf = self._bm25()
+        self._weights: tuple[list[tuple[np.ndarray, sparse.csr_matrix]], np.ndarray] | None = None
+
+    def prepare(self) -> LexicalIndex:
+        """Compute the BM25 weights now (otherwise done by the first search); returns self."""
+        if self._weights is None:
+            self._weights = self._bm25()
+        return self
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -152,15 +158,19 @@ class LexicalIndex:
             )
         return cls(counts, {word: n for n, word in enumerate(words)}, languages)
 
-    def _bm25(self) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """Feature-major BM25 weights, and per language the idf used for the coverage ceiling."""
+    def _bm25(self) -> tuple[list[tuple[np.ndarray, sparse.csr_matrix]], np.ndarray]:
+        """Per language: its document numbers and feature-major BM25 weights; and per language
+        the idf used for the coverage ceiling."""
         counts = self.counts
         n_languages, width = len(self._language_names), counts.shape[1]
         row_language = self.doc_language
         nnz_row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         nnz_language = row_language[nnz_row]
-        df = np.zeros((max(n_languages, 1), width), np.float32)
-        np.add.at(df, (nnz_language, counts.indices), 1.0)
+        df = np.bincount(
+            nnz_language.astype(np.int64) * width + counts.indices,
+            minlength=max(n_languages, 1) * width,
+        )
+        df = df.reshape(max(n_languages, 1), width).astype(np.float32)
         docs = np.bincount(row_language, minlength=n_languages).astype(np.float32)
         idf = np.log1p((docs[:, None] - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()
@@ -174,11 +184,15 @@ class LexicalIndex:
         matrix = sparse.csr_matrix(
             (weights.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
         )
+        blocks = []
+        for lang in range(n_languages):
+            rows = np.flatnonzero(row_language == lang)
+            blocks.append((rows, matrix[rows].T.tocsr()))
         # For the coverage ceiling a feature the language never uses counts like an unknown one:
         # with the largest idf of a feature the language does use.
         seen = df > 0
         largest = np.where(seen, idf, 0.0).max(axis=1, keepdims=True) if width else idf
-        return matrix.T.tocsr(), np.where(seen, idf, largest).astype(np.float32)
+        return blocks, np.where(seen, idf, largest).astype(np.float32)
 
     # -- searching -------------------------------------------------------------------------
     @property
@@ -210,23 +224,25 @@ class LexicalIndex:
             return _empty()
         columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        scores = np.asarray(self._weights_t[columns].T @ weights).ravel()
-        if language is not None:
-            lang = self._language_id[language]
-            scores[self.doc_language != lang] = 0.0
-            idf = self._idf[lang]
-            ceiling_of = np.full(
-                self.size, (K1 + 1) * (float(idf[columns] @ weights) + unknown * float(idf.max()))
-            )
-        else:
-            per_language = self._idf[:, columns] @ weights + unknown * self._idf.max(axis=1)
-            ceiling_of = (K1 + 1) * per_language[self.doc_language]
-        hits = np.flatnonzero(scores > 0)
-        if hits.size > limit:
-            hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
-        hits = hits[np.argsort(-scores[hits], kind="stable")]
-        coverage = np.minimum(scores[hits] / np.maximum(ceiling_of[hits], 1e-9), 1.0)
-        return hits.astype(np.int64), scores[hits], coverage.astype(np.float32)
+        blocks, idf_all = self.prepare()._weights  # type: ignore[misc]
+        wanted = [self._language_id[language]] if language is not None else range(len(blocks))
+        found_docs, found_scores, found_coverage = [], [], []
+        for lang in wanted:
+            rows, weights_t = blocks[lang]
+            scores = np.asarray(weights_t[columns].T @ weights).ravel()
+            hits = np.flatnonzero(scores > 0)
+            if hits.size > limit:
+                hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
+            idf = idf_all[lang]
+            ceiling = (K1 + 1) * (float(idf[columns] @ weights) + unknown * float(idf.max()))
+            found_docs.append(rows[hits])
+            found_scores.append(scores[hits])
+            found_coverage.append(np.minimum(scores[hits] / max(ceiling, 1e-9), 1.0))
+        docs = np.concatenate(found_docs)
+        scores = np.concatenate(found_scores)
+        coverage = np.concatenate(found_coverage)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return docs[order].astype(np.int64), scores[order], coverage[order].astype(np.float32)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

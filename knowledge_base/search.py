@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import logging
 import math
+import pickle
 import threading
 import time
 from dataclasses import dataclass
@@ -144,11 +145,23 @@ class Ranked:
     lexical: float
 
 
+def _limit_faiss_threads() -> None:
+    """One OpenMP thread per search (``kb.faiss_threads``): a single query gains nothing from
+    more, and on a busy machine OpenMP's spinning threads multiply tail latency."""
+    import faiss
+
+    from haven import settings
+
+    faiss.omp_set_num_threads(int(settings.get("kb.faiss_threads", 1)))
+
+
 class Snapshot:
     """One loaded, immutable index version."""
 
     def __init__(self, path: Path) -> None:
         import faiss
+
+        _limit_faiss_threads()
 
         self.path = path
         self.version = path.name
@@ -160,9 +173,10 @@ class Snapshot:
             ) from error
         verify_files(path, self.manifest)
         try:
-            self.content = Content.from_data(
-                json.loads((path / "content.json").read_text(encoding="utf-8"))
-            )
+            with open(path / "content.pickle", "rb") as handle:
+                self.content = pickle.load(handle)
+            if not isinstance(self.content, Content):
+                raise TypeError("content.pickle does not hold Content")
             documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
             self.dense = faiss.read_index(str(path / "dense.faiss"))
         except Exception as error:
@@ -176,7 +190,7 @@ class Snapshot:
                 f"vectors for {len(self.doc_entry)} phrasings; rebuild it"
             )
         try:
-            self.lexical = LexicalIndex.load(path, self.doc_language)
+            self.lexical = LexicalIndex.load(path, self.doc_language).prepare()
         except Exception as error:
             raise IndexLoadError(
                 f"index version {path} has a broken lexical index: {error}"
@@ -307,8 +321,9 @@ class KnowledgeBase:
             return
         if self._loading is not None and self._loading.is_alive():
             return
-        self._loading = threading.Thread(target=self._reload_quietly, name="kb-reload", daemon=True)
-        self._loading.start()
+        loader = threading.Thread(target=self._reload_quietly, name="kb-reload", daemon=True)
+        loader.start()
+        self._loading = loader  # assigned once started, so wait_for_reload can always join it
 
     def _reload_quietly(self) -> None:
         with contextlib.suppress(Exception):  # logged by reload(); the old snapshot serves on
