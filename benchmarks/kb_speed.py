@@ -37,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import BENCH_CACHE, print_table, rss_mb, write_json  # noqa: E402
+from benchmarks.common import BENCH_CACHE, print_table, rss_mb, write_json
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
 NOISE = 0.5
