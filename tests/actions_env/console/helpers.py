@@ -68,21 +68,16 @@ class Workspace:
 
 
 def make_workspace(root: Path) -> Workspace:
-    """Copy the real content and the built index (its embedding cache makes rebuilds quick)."""
+    """Copy the real content and build its index (the copied embedding cache makes it quick)."""
     workspace = Workspace(root)
     shutil.copytree(CONTENT, workspace.content)
-    if (INDEX / "CURRENT").exists():
-        current = (INDEX / "CURRENT").read_text().strip()
-        workspace.index.mkdir()
-        shutil.copytree(INDEX / "versions" / current, workspace.index / "versions" / current)
-        if (INDEX / "cache").exists():
-            shutil.copytree(INDEX / "cache", workspace.index / "cache")
-        (workspace.index / "CURRENT").write_text(current)
-    else:
-        subprocess.run(
-            [str(ACTIONS_PYTHON), "-m", "knowledge_base", "-q", "build"],
-            cwd=ROOT, env=server_env(**workspace.env()), check=True,
-        )  # fmt: skip
+    workspace.index.mkdir()
+    if (INDEX / "cache").exists():
+        shutil.copytree(INDEX / "cache", workspace.index / "cache")
+    subprocess.run(
+        [str(ACTIONS_PYTHON), "-m", "knowledge_base", "-q", "build"],
+        cwd=ROOT, env=server_env(**workspace.env()), check=True, capture_output=True,
+    )  # fmt: skip
     return workspace
 
 
@@ -97,10 +92,15 @@ def create_users(workspace: Workspace) -> None:
 
 
 @contextmanager
-def console_server(workspace: Workspace, warm_up: bool = True) -> Iterator[Server]:
+def console_server(
+    workspace: Workspace, warm_up: bool = True, secure_cookie: bool = False
+) -> Iterator[Server]:
     """``python -m console --port <free>`` with the workspace's settings."""
     port = free_port()
-    env = server_env(**workspace.env(), HAVEN__CONSOLE__WARM_UP=str(warm_up).lower())
+    settings = workspace.env()
+    settings["HAVEN__CONSOLE__WARM_UP"] = str(warm_up).lower()
+    settings["HAVEN__CONSOLE__SECURE_COOKIE"] = str(secure_cookie).lower()
+    env = server_env(**settings)
     server = spawn(
         "console",
         [str(ACTIONS_PYTHON), "-m", "console", "--port", str(port)],
