@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -46,6 +47,29 @@ class UpdateRunner:
         """Wait for the running tasks (used on shutdown and in tests)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+class RateLimiter:
+    """A token bucket per key: ``burst`` requests at once, then ``per_minute`` a minute."""
+
+    def __init__(self, per_minute: float, burst: int, max_keys: int = 50_000) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, key: str) -> bool:
+        """Take one token for ``key``; ``False`` when its bucket is empty."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if len(self._buckets) >= self.max_keys and key not in self._buckets:
+            self._buckets.clear()  # bounded memory; forgetting buckets only lets people in
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1, now)
+        return True
 
 
 @asynccontextmanager

@@ -36,6 +36,7 @@ SOURCE_TEXT: dict[str, str] = {
     "channels.webchat.typing": "Haven is writing…",
     "channels.webchat.offline": "The chat server cannot be reached. Please try again later.",
     "channels.webchat.forget": "Delete my conversation",
+    "channels.webchat.slow_down": "You are sending messages very fast. Please wait a moment.",
     "channels.webchat.privacy": (
         "Privacy: your conversation is kept under a random number, not your name. Do not write "
         "your name, address or document numbers. You can delete the conversation at any time."

@@ -189,6 +189,10 @@ class TwilioMessagingInput(InputChannel):
         on_new_message = guard(on_new_message, channel=self.name())
         hook = Blueprint(f"haven_{self.channel}_webhook", __name__)
 
+        @hook.listener("before_server_stop")
+        async def finish(*_: Any) -> None:
+            await self.runner.drain()  # answer the messages already accepted
+
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.configured else "not configured"})

@@ -37,6 +37,7 @@ from channels.common import (
     setting,
 )
 from channels.resilience import guard
+from channels.runner import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ CHANNEL = "webchat"
 WIDGET = Path(__file__).with_name("widget.js")
 MAX_BODY = 8 * 1024
 MAX_TEXT = 1000
+RATE_BURST = 10
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 WIDGET_STRINGS = ("title", "open", "close", "placeholder", "send", "typing", "offline", "forget")
 
@@ -97,10 +99,13 @@ def widget_config(language: str | None) -> dict[str, Any]:
 class WebchatInput(InputChannel):
     """The web widget's endpoint as a Rasa input channel."""
 
-    def __init__(self, allowed_origins: list[str] | str = "*") -> None:
+    def __init__(
+        self, allowed_origins: list[str] | str = "*", messages_per_minute: float = 20
+    ) -> None:
         if isinstance(allowed_origins, str):
             allowed_origins = [o.strip() for o in allowed_origins.split(",") if o.strip()]
         self.allowed_origins = allowed_origins or ["*"]
+        self.limiter = RateLimiter(per_minute=messages_per_minute, burst=RATE_BURST)
 
     @classmethod
     def name(cls) -> str:
@@ -109,8 +114,12 @@ class WebchatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebchatInput:
-        """``allowed_origins`` from credentials.yml or ``HAVEN_WEBCHAT_ORIGINS`` (comma list)."""
-        return cls(setting(credentials, "allowed_origins", "HAVEN_WEBCHAT_ORIGINS", "*"))
+        """``allowed_origins`` (``HAVEN_WEBCHAT_ORIGINS``, comma list) and
+        ``messages_per_minute`` per browser session (``HAVEN_WEBCHAT_RATE``)."""
+        return cls(
+            setting(credentials, "allowed_origins", "HAVEN_WEBCHAT_ORIGINS", "*"),
+            float(setting(credentials, "messages_per_minute", "HAVEN_WEBCHAT_RATE", 20)),
+        )
 
     def cors_headers(self, request: Request) -> dict[str, str]:
         """CORS headers for a request from the page the widget is embedded in."""
@@ -190,8 +199,10 @@ class WebchatInput(InputChannel):
             return 413, {"error": f"message longer than {MAX_TEXT} characters"}
         if ui_language not in strings.supported_languages():
             ui_language = None
-        output = WebchatOutput()
         sender = sender_pseudonym(session, CHANNEL)
+        if not self.limiter.allow(sender):
+            return 429, {"error": strings.text("channels.webchat.slow_down", ui_language)}
+        output = WebchatOutput()
         metadata = {"channel": CHANNEL, "ui_language": ui_language}
         try:
             await on_new_message(

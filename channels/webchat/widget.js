@@ -130,7 +130,12 @@
 
   function post(path, body) {
     return fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || r.status); return j; }); });
+      .then(function (r) {
+        return r.json().then(function (j) {
+          if (!r.ok) { var e = new Error(j.error || r.status); e.fromServer = !!j.error; throw e; }
+          return j;
+        });
+      });
   }
   function send(text, payload) {
     text = (text || "").trim();
@@ -145,7 +150,7 @@
         });
         status.textContent = "";
       })
-      .catch(function () { status.textContent = S.offline; });
+      .catch(function (e) { status.textContent = e && e.fromServer ? e.message : S.offline; });
   }
 
   function setOpen(open, focus) {

@@ -15,6 +15,7 @@ from channels.common import (
     numbered_options,
     split_text,
 )
+from channels.runner import RateLimiter
 from channels.sms_segments import fit, plan
 from channels.state import MemoryStore, RedisStore
 
@@ -133,3 +134,13 @@ async def test_redis_store():
         await exercise(store)
     finally:
         await store.close()
+
+
+def test_rate_limiter_allows_a_burst_then_the_rate(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr("channels.runner.time.monotonic", lambda: now[0])
+    limiter = RateLimiter(per_minute=6, burst=3)
+    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("b")  # buckets are per key
+    now[0] += 10  # one token per 10 s
+    assert limiter.allow("a") and not limiter.allow("a")

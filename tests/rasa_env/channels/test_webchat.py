@@ -103,3 +103,15 @@ def test_cross_origin_requests_from_embedding_sites(channel_server):
     assert preflight.headers["access-control-allow-origin"] in ("*", "https://ngo.example")
     reply = send(channel_server, {"session_id": session(), "message": "hi"}, **origin)
     assert reply.headers["access-control-allow-origin"] in ("*", "https://ngo.example")
+
+
+def test_a_flooding_session_is_slowed_down(channel_server):
+    flooder, other = session(), session()
+    statuses = [
+        send(channel_server, {"session_id": flooder, "message": f"hi {n}"}).status_code
+        for n in range(14)
+    ]
+    assert statuses[:10] == [200] * 10 and 429 in statuses
+    slowed = send(channel_server, {"session_id": flooder, "message": "again"})
+    assert slowed.status_code == 429 and "wait" in slowed.json()["error"]
+    assert send(channel_server, {"session_id": other, "message": "hi"}).status_code == 200
