@@ -59,7 +59,17 @@ def _break_points(text: str) -> list[int]:
     return [m.start() for m in _BOUNDARY.finditer(text)] + [len(text)]
 
 
-def fit(text: str, max_segments: int, pointer: str) -> tuple[str, str]:
+TWILIO_MAX_BODY = 1600  # characters Twilio accepts in one message body
+
+
+def fits(text: str, max_segments: int, max_chars: int = TWILIO_MAX_BODY) -> bool:
+    """Whether ``text`` costs at most ``max_segments`` and is short enough to send at all."""
+    return len(text) <= max_chars and plan(text).segments <= max_segments
+
+
+def fit(
+    text: str, max_segments: int, pointer: str, max_chars: int = TWILIO_MAX_BODY
+) -> tuple[str, str]:
     """Cut ``text`` so that it fits ``max_segments``; return ``(to_send, rest)``.
 
     When the text is too long, the part sent ends at the last sentence end that fits (else at a
@@ -69,14 +79,14 @@ def fit(text: str, max_segments: int, pointer: str) -> tuple[str, str]:
     text = text.strip()
     if max_segments < 1:
         raise ValueError("max_segments must be at least 1")
-    if plan(text).segments <= max_segments:
+    if fits(text, max_segments, max_chars):
         return text, ""
     points = _break_points(text)
     sentence_ends = {m.end() - len(m.group()) for m in re.finditer(r"(?<=[.!?؟۔።])\s+|\n+", text)}
     best_any = best_sentence = 0
     for point in points:
         head = text[:point].rstrip()
-        if plan(f"{head}\n{pointer}").segments > max_segments:
+        if not fits(f"{head}\n{pointer}", max_segments, max_chars):
             break
         best_any = point
         if point in sentence_ends:
@@ -85,7 +95,7 @@ def fit(text: str, max_segments: int, pointer: str) -> tuple[str, str]:
     cut = best_sentence if best_sentence >= best_any / 2 else best_any
     if cut == 0:  # not even one word fits: cut inside it
         cut = 1
-        while cut < len(text) and plan(f"{text[: cut + 1]}\n{pointer}").segments <= max_segments:
+        while cut < len(text) and fits(f"{text[: cut + 1]}\n{pointer}", max_segments, max_chars):
             cut += 1
     head = text[:cut].rstrip()
     return f"{head}\n{pointer}", text[cut:].strip()
