@@ -474,7 +474,8 @@ def _add_kind_routes(app: Sanic, kind: str, base: str) -> None:
         current = state(request).store.state(kind, entry_id)
         if current.state == "absent" or current.data is None:
             return render(request, "error.html", 404, message=f"'{entry_id}' ?")
-        flash = state(request).flash.pop(int(request.args.get("saved", 0) or 0), None)
+        saved = str(request.args.get("saved") or "")
+        flash = state(request).flash.pop(int(saved), None) if saved.isdigit() else None
         return render(
             request, "edit.html",
             **_form_context(request, kind, current.data, False, retired=current.state == RETIRED,

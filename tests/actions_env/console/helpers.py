@@ -147,6 +147,30 @@ class Browser:
     ) -> tuple[int, str, dict[str, str]]:
         return self.request("POST", path, data, headers)
 
+    def upload(
+        self, path: str, fields: dict[str, str], name: str, filename: str, data: bytes
+    ) -> tuple[int, str, dict[str, str]]:
+        """POST a multipart form with one file, as a browser's file input does."""
+        boundary = "----haven-test-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST")
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode(), _lower(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), _lower(error.headers)
+
     def login(self, name: str, password: str = PASSWORD) -> int:
         _, page, _ = self.get("/login")
         token = re.search(r'name="login_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]

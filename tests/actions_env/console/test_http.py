@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from collections.abc import Iterator
@@ -190,11 +192,48 @@ def test_inbox_groups_and_drafts(base: str, workspace: Workspace) -> None:
     assert InboxStore(workspace.root / "inbox.db").counts() == {"drafted": 3, "open": 1}
 
 
-def test_spreadsheet_export(base: str) -> None:
-    browser = logged_in(base, "vera")
+def test_spreadsheet_round_trip(base: str, workspace: Workspace) -> None:
+    browser = logged_in(base, "edith")
     status, body, headers = browser.get("/spreadsheet/faq.csv")
     assert status == 200 and "text/csv" in headers["content-type"]
-    assert body.lstrip("\ufeff").startswith("id,language,question,answer,topic,source_url")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:6] == ["id", "language", "question", "answer", "topic", "source_url"]
+    row = next(r for r in rows if r[0] == "health-register-doctor" and r[1] == "fa")
+    row[3] = "پاسخ تازه از صفحه‌گسترده."
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([rows[0], row])
+    _, page, _ = browser.get("/spreadsheet")
+    status, page, _ = browser.upload(
+        "/spreadsheet/import", {"csrf": csrf_of(page)}, "file", "faq.csv", out.getvalue().encode()
+    )
+    assert status == 200 and "1 rows read, 0 new entries, 1 entries changed" in page, page[-800:]
+    _, page, _ = browser.get(f"/faq/{row[0]}")
+    assert "پاسخ تازه از صفحه‌گسترده." in page
+    _, page, _ = browser.get("/history")
+    assert re.search(rf"import</td><td dir=\"ltr\">{row[0]}", page)
+    bad = "id,language,question,answer,topic,source_url,last_reviewed\nBad Id,xx,,,,,\n"
+    status, page, _ = browser.upload(
+        "/spreadsheet/import", {"csrf": csrf_of(page)}, "file", "bad.csv", bad.encode()
+    )
+    assert status == 422 and "row 2" in page and "Nothing was changed" in page
+    assert browser.upload("/spreadsheet/import", {}, "file", "x.csv", bad.encode())[0] == 403
+
+
+def test_service_edit_with_opening_hours(base: str, workspace: Workspace) -> None:
+    browser = logged_in(base, "edith")
+    _, page, _ = browser.get("/services")
+    service = re.search(r'<td><a href="/services/([a-z0-9-]+)"', page).group(1)
+    _, page, _ = browser.get(f"/services/{service}")
+    form = form_values(page)
+    form["opening_hours"] = "mo-fr 08:00-17:00\nsa 09:00-12:00"
+    form["ar.fees"] = "مجاني"
+    status, _, headers = browser.post(f"/services/{service}", form)
+    assert status == 302, headers
+    _, page, _ = browser.get(headers["location"])
+    assert "mo-fr 08:00-17:00" in page and "مجاني" in page
+    form["opening_hours"] = "every day 8-17"
+    status, page, _ = browser.post(f"/services/{service}", form)
+    assert status == 422 and "opening days must be among" in page
 
 
 def test_dashboard_and_arabic_ui(base: str) -> None:
