@@ -15,6 +15,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
+# rasa 3.6 and its pinned libraries print pages of deprecation warnings on every start.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
 DOMAIN      := $(if $(wildcard bot/domain),bot/domain,bot/domain.yml)
 MODEL       := models/haven.tar.gz
@@ -32,7 +34,9 @@ help:
 	@echo "make bench-kb-quality KB=… QUERIES=… OUT=… | bench-kb-speed OUT=… | bench-nlu OUT=… | bench-load OUT=…"
 
 # --- environments (a second run installs nothing: stamps hold each lock's hash) -------------
-setup: .venv/rasa/.lock-sha256 .venv/actions/.lock-sha256
+# The two environments install side by side (the first run takes a few minutes).
+setup:
+	@$(MAKE) -s --no-print-directory -j2 .venv/rasa/.lock-sha256 .venv/actions/.lock-sha256
 
 .venv/%/.lock-sha256: requirements/%.lock scripts/setup_env.sh
 	scripts/setup_env.sh $*
