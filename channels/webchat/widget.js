@@ -32,7 +32,7 @@
     return { session: newSession(), history: [], open: false };
   }
   var state = load();
-  var lang = data.lang || state.lang || (document.documentElement.lang || "").slice(0, 2) || null;
+  var lang = state.lang || data.lang || (document.documentElement.lang || "").slice(0, 2) || null;
   function save() {
     state.history = state.history.slice(-MAX_HISTORY);
     state.lang = lang;
@@ -144,11 +144,13 @@
     status.textContent = S.typing;
     return post("/webhook", { session_id: state.session, message: payload || text, ui_language: lang })
       .then(function (reply) {
+        var before = lang;
         reply.messages.forEach(function (m) {
           if (m.language) lang = m.language;
           add({ from: "bot", text: m.text, buttons: m.buttons, image: m.image, dir: m.dir, lang: m.language });
         });
         status.textContent = "";
+        if (lang !== before) { save(); loadLabels(); }
       })
       .catch(function (e) { status.textContent = e && e.fromServer ? e.message : S.offline; });
   }
@@ -173,10 +175,14 @@
     log.textContent = "";
   });
 
-  fetch(base + "/config?lang=" + encodeURIComponent(lang || ""))
-    .then(function (r) { return r.json(); })
-    .then(function (c) { Object.keys(c.strings || {}).forEach(function (k) { S[k] = c.strings[k]; }); applyStrings(); })
-    .catch(function () { /* keep the built-in English labels */ });
+  // Labels in the interface language; fetched again when the conversation changes language.
+  function loadLabels() {
+    return fetch(base + "/config?lang=" + encodeURIComponent(lang || ""))
+      .then(function (r) { return r.json(); })
+      .then(function (c) { Object.keys(c.strings || {}).forEach(function (k) { S[k] = c.strings[k]; }); applyStrings(); })
+      .catch(function () { /* keep the labels we have */ });
+  }
+  loadLabels();
 
   applyStrings();
   state.history.forEach(render);
