@@ -17,7 +17,6 @@ SOURCE_TEXT: dict[str, str] = {
     ),
     "channels.unsupported_message": ("Sorry, I can only read text messages and shared locations."),
     "channels.too_long": "Your message is too long. Please send a shorter question.",
-    "channels.error": "Sorry, something went wrong. Please try again in a few minutes.",
     "channels.sms.stopped": (
         "You will not receive more messages from Haven. Send START to use it again."
     ),
@@ -52,6 +51,18 @@ def text(key: str, language: str | None, **values: object) -> str:
     return translated
 
 
+def pot_entries() -> str:
+    """The channels' strings as gettext template entries, to merge into ``haven.pot``."""
+    entries = []
+    for key, source in SOURCE_TEXT.items():
+        escaped = source.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        entries.append(
+            f'#. Said by the channels (channels/strings.py)\nmsgctxt "{key}"\n'
+            f'msgid "{escaped}"\nmsgstr ""\n'
+        )
+    return "\n".join(entries)
+
+
 def supported_languages() -> tuple[str, ...]:
     """The languages users can choose."""
     return i18n.supported_languages()
@@ -71,3 +82,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "ti": "ትግርኛ",
     "so": "Soomaali",
 }
+
+
+if __name__ == "__main__":  # python -m channels.strings >> bot/locales/haven.pot
+    print(pot_entries())

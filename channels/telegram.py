@@ -311,7 +311,7 @@ class TelegramInput(InputChannel):
                 await on_new_message(message)
         except Exception as error:
             log_failure(logger, "telegram: answering", sender, error)
-            await output.send_text_message(sender, strings.text("channels.error", language))
+            await output.send_text_message(sender, strings.text("error", language))
 
     async def user_text(self, update: Update, bot: Bot) -> str | None:
         """What the user said or chose, as text for Rasa; ``None`` for unsupported content."""

@@ -315,7 +315,7 @@ class TwilioMessagingInput(InputChannel):
             await on_new_message(message)
         except Exception as error:
             log_failure(logger, f"{self.channel}: answering", sender, error)
-            await self.send(to, strings.text("channels.error", language))
+            await self.send(to, strings.text("error", language))
             return
         await self.deliver(output.messages, sender, to, language)
 

@@ -210,5 +210,5 @@ class WebchatInput(InputChannel):
             )
         except Exception as error:
             log_failure(logger, "webchat: answering", sender, error)
-            return 500, {"error": strings.text("channels.error", ui_language)}
+            return 500, {"error": strings.text("error", ui_language)}
         return 200, {"messages": [widget_message(m, ui_language) for m in output.messages]}
