@@ -11,7 +11,7 @@ from rasa_sdk.events import AllSlotsReset, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.erasure import TrackerEraser
+from actions.erasure import forget_after_turn
 from actions.feedback_store import FeedbackStore
 from actions.replies import Reply
 
@@ -32,8 +32,8 @@ class ActionForgetMe(Action):
         reply = Reply(dispatcher, tracker, demo_notice=False)
         started = time.time()
         try:
-            FeedbackStore().forget(tracker.sender_id)
-            TrackerEraser().erase_after_turn(tracker.sender_id, since=started)
+            FeedbackStore().forget(tracker.sender_id)  # now, so the reply is true at once
+            forget_after_turn(tracker.sender_id, since=started)  # events, once saved
         except Exception:
             logger.exception("forget_me failed")
             reply.say_key("forget_me_failed")

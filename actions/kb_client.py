@@ -44,6 +44,13 @@ def knowledge_base() -> Any:
         return _instance
 
 
+def use(instance: Any) -> None:
+    """Serve this knowledge base from now on (tests, tools that open their own index)."""
+    global _instance
+    with _lock:
+        _instance = instance
+
+
 def reset() -> None:
     """Forget the open instance (tests, or after a configuration change)."""
     global _instance

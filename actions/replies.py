@@ -48,7 +48,7 @@ class Reply:
             self.demo_notice()
 
     # -- text ----------------------------------------------------------------------------
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, /, **values: object) -> str:
         """A bot string in the conversation language."""
         return i18n.translate(key, self.language, **values)
 
@@ -71,7 +71,7 @@ class Reply:
         else:
             self.dispatcher.utter_message(text=text, metadata=self.metadata(**extra))
 
-    def say_key(self, key: str, buttons: list[Button] | None = None, **values: object) -> None:
+    def say_key(self, key: str, /, buttons: list[Button] | None = None, **values: object) -> None:
         """Send the bot string ``key`` (with placeholders filled in)."""
         self.say(self.t(key, **values), buttons=buttons)
 

@@ -210,7 +210,7 @@ class Translator:
         source = self.template().get(key)
         return (source or key), self.fallback
 
-    def translate(self, key: str, language: str | None, **values: object) -> str:
+    def translate(self, key: str, language: str | None, /, **values: object) -> str:
         """The text of ``key`` in ``language`` with ``{placeholders}`` filled in.
 
         A translation whose placeholders do not match the values given falls back to the
@@ -290,7 +290,7 @@ def default_translator() -> Translator:
     )
 
 
-def translate(key: str, language: str | None, **values: object) -> str:
+def translate(key: str, language: str | None, /, **values: object) -> str:
     """Shortcut for :meth:`Translator.translate` on the default translator."""
     return default_translator().translate(key, language, **values)
 
