@@ -473,7 +473,8 @@ def _add_kind_routes(app: Sanic, kind: str, base: str) -> None:
     async def show(request: Request, entry_id: str) -> HTTPResponse:
         current = state(request).store.state(kind, entry_id)
         if current.state == "absent" or current.data is None:
-            return render(request, "error.html", 404, message=f"'{entry_id}' ?")
+            _ = i18n.gettext(request.ctx.ui)
+            return render(request, "error.html", 404, message=_("Not found."), back=f"/{base}")
         saved = str(request.args.get("saved") or "")
         flash = state(request).flash.pop(int(saved), None) if saved.isdigit() else None
         return render(
@@ -602,7 +603,8 @@ def _add_history_routes(app: Sanic) -> None:
     async def change(request: Request, change_id: int) -> HTTPResponse:
         found = state(request).audit.get(change_id)
         if found is None:
-            return render(request, "error.html", 404, message=f"#{change_id} ?")
+            _ = i18n.gettext(request.ctx.ui)
+            return render(request, "error.html", 404, message=_("Not found."), back="/history")
         return render(request, "change.html", change=found, base=PATHS[found.kind],
                       rows=_change_rows(found))  # fmt: skip
 
@@ -613,7 +615,7 @@ def _add_history_routes(app: Sanic) -> None:
         _ = i18n.gettext(request.ctx.ui)
         found = console.audit.get(change_id)
         if found is None:
-            return render(request, "error.html", 404, message=f"#{change_id} ?")
+            return render(request, "error.html", 404, message=_("Not found."), back="/history")
         async with console.write_lock:
             current = console.store.state(found.kind, found.entry_id)
             if (current.state, current.data) != (found.after.state, found.after.data):

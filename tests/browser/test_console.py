@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from haven.inbox import InboxStore
 from haven.processes import Server
 from tests.actions_env.console.helpers import (
     PASSWORD,
@@ -34,6 +35,10 @@ QUESTION = "هل يحق لي أن أعمل في هذا البلد؟"
 ENTRY = "work-right-to-work"
 FIELD = '[name="ar.answer"]'
 TIMINGS = ARTIFACTS / "console-timings.json"
+INBOX = [
+    ("fa", "آیا می‌توانم اینجا کار کنم"), ("fa", "آیا اجازه دارم اینجا کار کنم"),
+    ("ar", "أين أجد طبيبا"), ("en", "my name is Omar and my landlord kept my deposit"),
+]  # fmt: skip
 
 
 @dataclass
@@ -49,6 +54,9 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workspace = make_workspace(tmp_path_factory.mktemp("console-bot"))
     create_users(workspace)
+    inbox = InboxStore(workspace.root / "inbox.db")
+    for language, text in INBOX:
+        inbox.add("declined", text, language)
     env = workspace.env()
     with (
         action_server(env=env) as actions,
@@ -188,6 +196,19 @@ async def test_layout_rtl_and_phone(chromium, stack: Stack) -> None:
         assert await page.evaluate("document.querySelector('.lang-card[lang=en]').dir") == "ltr"
         assert await page.evaluate(f"{card}.width") > 200
         await page.screenshot(ARTIFACTS / "console-edit-fa.png")
+        await page.navigate(f"{stack.console.url}/inbox?ui=fa")
+        counts = await page.evaluate(
+            "[...document.querySelectorAll('.count')].map(c => c.textContent)"
+        )
+        assert counts[0] == "2", counts  # the two Farsi work questions are one group
+        assert "Omar" not in await page.evaluate("document.body.textContent")
+        await page.screenshot(ARTIFACTS / "console-inbox-fa.png")
+        await page.navigate(f"{stack.console.url}/history?ui=ar")
+        await page.evaluate("document.querySelector('.entries a').click()")
+        await until(page, "location.pathname.startsWith('/history/')")
+        directions = await page.evaluate("[...document.querySelectorAll('.after')].map(c => c.dir)")
+        assert "rtl" in directions, "the Arabic answer is shown right to left"
+        await page.screenshot(ARTIFACTS / "console-change-ar.png")
         await page.phone_screen()
         await page.navigate(f"{stack.console.url}/faq/{ENTRY}?ui=ar")
         overflow = await page.evaluate(
