@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load.users import MESSAGES  # noqa: E402
+from benchmarks.load.messages import MESSAGES  # noqa: E402
 from haven import settings  # noqa: E402
 from knowledge_base.search import KnowledgeBase  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from haven.processes import Server
@@ -11,17 +12,27 @@ from haven.processes import Server
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def group_rss_bytes(pgid: int) -> int:
-    """Resident memory of every process in a process group (Sanic workers included)."""
-    total = 0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _group_stats(pgid: int) -> Iterator[list[str]]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid:  # field 5 of stat: pgrp (after pid and comm)
-            total += int(fields[21]) * PAGE  # field 24: rss in pages
-    return total
+        if int(fields[2]) == pgid:  # stat field 5, pgrp (fields[0] is field 3, the state)
+            yield fields
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time used so far by the live processes of a process group."""
+    return sum(int(f[11]) + int(f[12]) for f in _group_stats(pgid)) / TICKS
+
+
+def group_rss_bytes(pgid: int) -> int:
+    """Resident memory of every process in a process group (Sanic workers included)."""
+    return sum(int(f[21]) * PAGE for f in _group_stats(pgid))  # stat field 24: rss pages
 
 
 class PeakMemory:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.load import servers, stages  # noqa: E402
-from benchmarks.load.memory import PeakMemory  # noqa: E402
+from benchmarks.load import servers, stages, telegram  # noqa: E402
+from benchmarks.load.memory import PeakMemory, group_cpu_seconds  # noqa: E402
 from benchmarks.load.plot import plot  # noqa: E402
 from benchmarks.load.users import run_level  # noqa: E402
 
@@ -44,19 +45,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--saturation-s", type=float, default=30)
     parser.add_argument("--rasa-workers", type=int, default=2, help="Haven's Sanic workers")
     parser.add_argument("--action-workers", type=int, default=1)
+    parser.add_argument(
+        "--telegram-levels",
+        default="10,100",
+        help="users per level on the Telegram webhook (Haven only; '' for none)",
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="Haven only (no ratios)")
     parser.add_argument("--quick", action="store_true",
                         help="levels 10,50; 15 s each; 15 s saturation")  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.levels, args.measure, args.saturation_s = "10,50", 15, 15
+        args.telegram_levels = "10"
     args.levels = [int(n) for n in args.levels.split(",") if n.strip()]
+    args.telegram_levels = [int(n) for n in args.telegram_levels.split(",") if n.strip()]
     low, high = (float(x) for x in args.think.split(","))
     args.think = (low, high)
     return args
 
 
-def load_bot(bot: servers.Bot, args: argparse.Namespace) -> dict[str, object]:
+def load_bot(
+    bot: servers.Bot, args: argparse.Namespace, api: telegram.FakeBotApi | None = None
+) -> dict[str, object]:
     """Stage costs, the paced levels and the saturation run against one bot."""
     run_id = uuid.uuid4().hex[:6]
     print(f"\n== {bot.name}: stage costs", file=sys.stderr)
@@ -68,12 +78,28 @@ def load_bot(bot: servers.Bot, args: argparse.Namespace) -> dict[str, object]:
             result = asyncio.run(run_level(bot.rest_url, users, args.think, args.measure, run_id))
             levels.append(result.summary())
             print(f"   {levels[-1]}", file=sys.stderr)
+        telegram_levels = []
+        for users in args.telegram_levels if api else []:
+            print(f"== {bot.name}: Telegram webhook, {users} users", file=sys.stderr)
+            url = f"{bot.rasa.url}/webhooks/telegram/webhook"
+            result = asyncio.run(telegram.run_level(url, api, users, args.think, args.measure))
+            telegram_levels.append(result.summary())
+            print(f"   {telegram_levels[-1]}", file=sys.stderr)
         print(f"== {bot.name}: saturation, {args.saturation_users} users", file=sys.stderr)
-        saturation = asyncio.run(
+        cpu_before = {n: group_cpu_seconds(s.process.pid) for n, s in bot.processes.items()}
+        result = asyncio.run(
             run_level(bot.rest_url, args.saturation_users, None, args.saturation_s, run_id)
-        ).summary()
+        )
+        cpu = {n: group_cpu_seconds(s.process.pid) - cpu_before[n]
+               for n, s in bot.processes.items()}  # fmt: skip
+        saturation = result.summary()
+        saturation["cpu_ms_per_msg"] = {
+            name: round(1000 * seconds / max(result.completed, 1), 1)
+            for name, seconds in cpu.items()
+        }
         print(f"   {saturation}", file=sys.stderr)
-    figures.update(levels=levels, saturation=saturation, memory_mb=memory.peaks_mb())
+    figures.update(levels=levels, saturation=saturation, memory_mb=memory.peaks_mb(),
+                   telegram_levels=telegram_levels)  # fmt: skip
     return figures
 
 
@@ -102,12 +128,17 @@ def combine(haven: dict, bare: dict | None, args: argparse.Namespace) -> dict[st
         "bare_rasa": bare["saturation"] if bare else None,
     }
     saturation["ratio"] = ratio(saturation["haven_msg_s"], saturation["bare_rasa_msg_s"])
+    haven_cpu = sum(haven["saturation"]["cpu_ms_per_msg"].values())
+    bare_cpu = sum(bare["saturation"]["cpu_ms_per_msg"].values()) if bare else None
+    saturation["cpu_ms_per_msg"] = {"haven": round(haven_cpu, 1), "bare_rasa": bare_cpu}
+    saturation["cpu_ratio"] = ratio(haven_cpu, bare_cpu)
     return {
         "benchmark": "load",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "channel": "rest",
         "levels": levels,
+        "telegram_levels": haven["telegram_levels"],
         "saturation": saturation,
         "stages_ms": {"haven": haven["stages"], "bare_rasa": bare["stages"] if bare else None},
         "memory_mb": {"haven": haven["memory_mb"],
@@ -148,7 +179,12 @@ def print_table(report: dict) -> None:
         print("  ".join(str(x).rjust(w) for x, w in zip(row, widths, strict=True)))
     sat = report["saturation"]
     print(f"saturation ({sat['users']} users, no pause): Haven {sat['haven_msg_s']} msg/s, "
-          f"bare Rasa {sat['bare_rasa_msg_s']} msg/s, ratio {sat['ratio']}")  # fmt: skip
+          f"bare Rasa {sat['bare_rasa_msg_s']} msg/s, ratio {sat['ratio']}; CPU per message "
+          f"{sat['cpu_ms_per_msg']} ms, ratio {sat['cpu_ratio']}")  # fmt: skip
+    for level in report["telegram_levels"]:
+        print(f"Telegram webhook, {level['users']} users: {level['throughput_msg_s']} msg/s, "
+              f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, "
+              f"errors {level['error_rate']}")  # fmt: skip
     print(f"stages (ms): {json.dumps(report['stages_ms'])}")
     print(f"peak memory (MB): {json.dumps(report['memory_mb'])}")
     print(f"targets: {json.dumps(report['targets'])}")
@@ -158,11 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    api = telegram.FakeBotApi() if args.telegram_levels else None
+    env = telegram.rasa_env(api) if api else None
     with (
         tempfile.TemporaryDirectory(prefix="haven-load-") as tmp,
-        servers.haven(args.rasa_workers, args.action_workers, Path(tmp)) as bot,
+        api.running() if api else contextlib.nullcontext(),
+        servers.haven(args.rasa_workers, args.action_workers, Path(tmp), extra_env=env) as bot,
     ):
-        haven = load_bot(bot, args)
+        haven = load_bot(bot, args, api)
     bare = None
     if not args.skip_baseline:
         with servers.bare_rasa() as bot:

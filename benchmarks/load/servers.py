@@ -117,8 +117,18 @@ def _clear_redis(prefix: str) -> None:
 
 
 @contextmanager
-def haven(rasa_workers: int, action_workers: int, tmp: Path) -> Iterator[Bot]:
-    """Haven as deployed: PostgreSQL tracker store, Redis lock store, Sanic workers."""
+def haven(
+    rasa_workers: int,
+    action_workers: int,
+    tmp: Path,
+    stores: str = "production",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Bot]:
+    """Haven as deployed: PostgreSQL tracker store, Redis lock store, Sanic workers.
+
+    ``stores="memory"`` runs it like the bare bot instead (in-memory stores, one worker).
+    With ``extra_env`` holding a Telegram token, the Telegram webhook is opened too.
+    """
     database, prefix = _database(), f"havenbench{uuid.uuid4().hex[:6]}"
     action_port, rasa_port = free_port(), free_port()
     endpoints = {
@@ -131,12 +141,16 @@ def haven(rasa_workers: int, action_workers: int, tmp: Path) -> Iterator[Bot]:
         "lock_store": {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2,
                        "key_prefix": prefix},
     }  # fmt: skip
+    if stores == "memory":
+        del endpoints["tracker_store"], endpoints["lock_store"]
+        rasa_workers = 1
     import json
 
     (tmp / "endpoints.yml").write_text(json.dumps(endpoints))
-    (tmp / "credentials.yml").write_text(
-        "channels.rest.RestInput:\nchannels.metrics.MetricsInput:\n"
-    )
+    channels = "channels.rest.RestInput:\nchannels.metrics.MetricsInput:\n"
+    if (extra_env or {}).get("HAVEN_TELEGRAM_TOKEN"):
+        channels += "channels.telegram.TelegramInput:\n"
+    (tmp / "credentials.yml").write_text(channels)
     with ExitStack() as stack:
         stack.callback(_clear_redis, prefix)
         stack.callback(_drop_database, database)
@@ -154,13 +168,15 @@ def haven(rasa_workers: int, action_workers: int, tmp: Path) -> Iterator[Bot]:
         )
         rasa = spawn(
             "rasa-server", command, f"http://127.0.0.1:{rasa_port}",
-            server_env(SANIC_WORKERS=str(rasa_workers)), LOGS / f"haven-rasa-{rasa_port}.log",
+            server_env(SANIC_WORKERS=str(rasa_workers), **(extra_env or {})),
+            LOGS / f"haven-rasa-{rasa_port}.log",
         )  # fmt: skip
         stack.callback(rasa.stop)
         _wait(rasa, "/status", 300, rasa_model_loaded)
         yield Bot(
             "haven", rasa, {"rasa": rasa, "action_server": actions},
             {"rasa_workers": rasa_workers, "action_server_workers": action_workers,
-             "tracker_store": "PostgreSQL (ReconnectingSQLTrackerStore)",
-             "lock_store": "Redis"},
+             "tracker_store": "PostgreSQL (ReconnectingSQLTrackerStore)"
+             if stores == "production" else "in-memory",
+             "lock_store": "Redis" if stores == "production" else "in-memory"},
         )  # fmt: skip

@@ -17,8 +17,8 @@ import time
 import uuid
 from collections.abc import Callable
 
+from benchmarks.load.messages import MESSAGES
 from benchmarks.load.servers import Bot
-from benchmarks.load.users import MESSAGES
 from haven.processes import ACTIONS_PYTHON, ROOT, http_json, server_env
 
 REPEAT = 3
