@@ -148,7 +148,7 @@ class HavenMultilingualIntentClassifier(GraphComponent):
             knn = self._softmax(self.neighbour_scores(vector))
             diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
             low, high = self.config["min_diet_weight"], self.config["max_diet_weight"]
-            weight = low + (high - low) * self.known_word_share(text)
+            weight = low + (high - low) * self.known_word_share(text) if diet else 0.0
             names = set(knn) | set(diet)
             mixed = {n: weight * diet.get(n, 0.0) + (1 - weight) * knn.get(n, 0.0) for n in names}
             ranking = [
