@@ -151,7 +151,7 @@ def conversation_stats(
         elif type_name == "action" and action_name == ANSWER_ACTION:
             stats.questions += 1
         elif type_name == "bot":
-            metadata = data.get("metadata") or {}
+            metadata = _bot_metadata(data)
             if metadata.get("language"):
                 language_of.setdefault(sender, str(metadata["language"]))
             if metadata.get("kind") == "answer":
@@ -163,6 +163,13 @@ def conversation_stats(
     stats.channels = Counter(channel_of.values())
     stats.languages = Counter(language_of.get(s, "?") for s in channel_of)
     return stats
+
+
+def _bot_metadata(data: dict[str, Any]) -> dict[str, Any]:
+    """The metadata an action gave a message (Rasa stores it under ``metadata.metadata``)."""
+    outer = data.get("metadata") or {}
+    inner = outer.get("metadata") if isinstance(outer, dict) else None
+    return {**outer, **inner} if isinstance(inner, dict) else dict(outer)
 
 
 def add_feedback(stats: Stats, feedback_db: Path) -> None:

@@ -58,9 +58,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     for language, text in INBOX:
         inbox.add("declined", text, language)
     env = workspace.env()
+    tracker = {"type": "SQL", "dialect": "sqlite", "db": str(workspace.root / "tracker.db")}
     with (
         action_server(env=env) as actions,
-        rasa_server(actions.url, env=env) as rasa,
+        rasa_server(actions.url, env=env, endpoints_extra={"tracker_store": tracker}) as rasa,
         console_server(workspace, secure_cookie=True) as console,
     ):
         yield Stack(workspace, console, rasa)
@@ -186,9 +187,16 @@ async def test_layout_rtl_and_phone(chromium, stack: Stack) -> None:
     try:
         await log_in(page, stack.console.url, "edith", PASSWORD)
         await until(page, "location.pathname === '/'")
-        await page.navigate(f"{stack.console.url}/?ui=ar")
+        await page.navigate(f"{stack.console.url}/?ui=ar&days=7")  # not cached yet
         assert await page.evaluate("document.documentElement.dir") == "rtl"
         assert await page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        tiles = await page.evaluate(
+            "[...document.querySelectorAll('.tile .big')].map(t => +t.textContent)"
+        )
+        assert tiles[0] >= 2, "the conversations of the other tests are counted"
+        rate = await page.evaluate("document.querySelector('svg.gauge').getAttribute('aria-label')")
+        assert int(rate.rsplit(":", 1)[1].strip(" %")) > 0, rate  # answers were given
+        assert await page.evaluate("document.querySelectorAll('svg.chart rect').length") > 2
         await page.screenshot(ARTIFACTS / "console-dashboard-ar.png")
         await page.navigate(f"{stack.console.url}/faq/{ENTRY}?ui=fa")
         assert await page.evaluate("document.documentElement.lang") == "fa"

@@ -28,7 +28,7 @@ def _tracker(path: Path) -> None:
         ("t1", "user", day, None, {"text": "هل يمكنني العمل", "input_channel": "telegram"}),
         ("t1", "slot", day, None, {"name": "language", "value": "ar"}),
         ("t1", "action", day, "action_answer_question", {}),
-        ("t1", "bot", day, None, {"text": "…", "metadata": answer}),
+        ("t1", "bot", day, None, {"text": "…", "metadata": {"metadata": answer, "model_id": "m"}}),
         ("t1", "user", day, None, {"text": "/feedback", "input_channel": "telegram"}),
         ("r1", "user", day, None, {"text": "where is a doctor", "input_channel": "rest"}),
         ("r1", "action", day, "action_answer_question", {}),
