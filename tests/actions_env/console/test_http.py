@@ -254,3 +254,37 @@ def test_logout(base: str) -> None:
     _, page, _ = browser.get("/")
     assert browser.post("/logout", {"csrf": csrf_of(page)})[0] == 302
     assert browser.get("/")[0] == 302
+
+
+def test_create_retire_and_restore_a_service(base: str, workspace: Workspace) -> None:
+    browser = logged_in(base, "edith")
+    _, page, _ = browser.get("/services/new")
+    form = form_values(page)
+    form.update({
+        "id": "lindmark-night-shelter", "organization_name": "Lindmark Night Shelter Trust",
+        "categories": "shelter", "city": "lindmark", "phone": "+999 10 555 0199",
+        "opening_hours": "mo-su 19:00-08:00", "languages": "en, ar",
+        "source_title": "Lindmark city directory (demo)",
+        "en.name": "Night shelter", "en.description": "Beds for the night, no questions asked.",
+        "ar.name": "مأوى ليلي", "ar.description": "أسرّة لليلة دون أسئلة.",
+    })  # fmt: skip
+    status, _, headers = browser.post("/services/new", form)
+    assert status == 302 and headers["location"].startswith("/services/lindmark-night-shelter")
+    text = (workspace.content / "services" / "lindmark.yml").read_text(encoding="utf-8")
+    assert "id: lindmark-night-shelter" in text and "مأوى ليلي" in text
+    status, page, _ = browser.post("/services/new", form)  # the same id again
+    assert status == 422 and "already used" in page
+    _, page, _ = browser.get("/services/lindmark-night-shelter")
+    assert "missing" in page, "the languages it lacks are highlighted"
+    status, _, headers = browser.post(
+        "/services/lindmark-night-shelter/retire", {"csrf": csrf_of(page)}
+    )
+    assert status == 302
+    services = workspace.content / "services" / "lindmark.yml"
+    assert "lindmark-night-shelter" not in services.read_text(encoding="utf-8")
+    assert "lindmark-night-shelter" in browser.get("/retired")[1]
+    _, page, _ = browser.get("/services/lindmark-night-shelter")
+    assert "Restore this entry" in page and "Save and publish" not in page
+    status, _, _ = browser.post("/services/lindmark-night-shelter/restore", {"csrf": csrf_of(page)})
+    assert status == 302
+    assert "lindmark-night-shelter" in services.read_text(encoding="utf-8")
