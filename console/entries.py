@@ -28,6 +28,7 @@ from typing import Any
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -258,7 +259,7 @@ class ContentStore:
             path = self.root / (RETIRED if state == RETIRED else "") / file
             if path not in documents:
                 if path.exists():
-                    documents[path] = yaml.load(path.read_text(encoding="utf-8"))
+                    documents[path] = self._load(yaml, path)
                 else:
                     name = Path(file).stem
                     header = HEADERS[RETIRED if state == RETIRED else kind].format(name=name)
@@ -286,6 +287,23 @@ class ContentStore:
                 node = _node("entry", target.data)
                 items.insert(len(items) if position is None else position, node)
         return self._write_checked(documents, yaml, today, entry_id)
+
+    def _load(self, yaml: YAML, path: Path) -> Any:
+        """A file as a ruamel document; a file broken by hand is refused in plain words."""
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"))
+        except (YAMLError, UnicodeDecodeError) as error:
+            relative = path.relative_to(self.root).as_posix()
+            message = (
+                f"{relative} cannot be read ({str(error).splitlines()[0]}); "
+                "fix this file first (check the indentation, colons and quotes)"
+            )
+            raise ChangeRejectedError([Problem("error", relative, 0, message)]) from error
+        if not isinstance(data, dict):
+            relative = path.relative_to(self.root).as_posix()
+            message = f"{relative} must start with a list of entries; fix this file first"
+            raise ChangeRejectedError([Problem("error", relative, 0, message)])
+        return data
 
     def _baseline_errors(self, today: dt.date | None) -> set[tuple[str, str]]:
         stamp = max((p.stat().st_mtime for p in self.root.rglob("*.yml")), default=0.0)

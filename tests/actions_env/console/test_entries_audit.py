@@ -165,3 +165,11 @@ def test_opening_hours_text_round_trip() -> None:
     ]
     assert format_opening_hours(slots) == "mo-fr 08:00-18:00\nsa 09:00-12:00"
     assert parse_opening_hours("whenever")[0]["days"] == ["whenever"]  # validator explains it
+
+
+def test_a_file_broken_by_hand_is_explained_not_crashed_on(content_copy: Path) -> None:
+    store = ContentStore(content_copy)
+    before = store.state("faq", ENTRY)
+    (content_copy / "faq" / "work.yml").write_text("faqs:\n  - id: [oops\n", encoding="utf-8")
+    with pytest.raises(ChangeRejectedError, match=r"faq/work.yml cannot be read.*fix this file"):
+        store.apply("faq", ENTRY, EntryState("active", before.file, before.data))
