@@ -35,6 +35,7 @@ class Bot:
 
     name: str
     rasa: Server
+    model: Path
     processes: dict[str, Server] = field(default_factory=dict)
     config: dict[str, object] = field(default_factory=dict)
 
@@ -81,7 +82,7 @@ def bare_rasa() -> Iterator[Bot]:
     try:
         _wait(server, "/status", 300, rasa_model_loaded)
         config = {"workers": 1, "tracker_store": "in-memory", "lock_store": "in-memory"}
-        yield Bot("bare_rasa", server, {"rasa": server}, config)
+        yield Bot("bare_rasa", server, model, {"rasa": server}, config)
     finally:
         server.stop()
 
@@ -174,7 +175,7 @@ def haven(
         stack.callback(rasa.stop)
         _wait(rasa, "/status", 300, rasa_model_loaded)
         yield Bot(
-            "haven", rasa, {"rasa": rasa, "action_server": actions},
+            "haven", rasa, model, {"rasa": rasa, "action_server": actions},
             {"rasa_workers": rasa_workers, "action_server_workers": action_workers,
              "tracker_store": "PostgreSQL (ReconnectingSQLTrackerStore)"
              if stores == "production" else "in-memory",

@@ -5,7 +5,8 @@
 * ``action_ms``: the action server's ``/webhook`` running ``action_answer_question``
   (tracker and domain as Rasa sends them; includes the knowledge-base search);
 * ``kb_search_ms``: ``KnowledgeBase.search_faq`` in-process (measured by ``kb_stage.py``);
-* ``turn_ms``: a whole REST turn (all of the above plus tracker store and lock store).
+* ``turn_ms``: a whole REST turn (all of the above plus tracker store and lock store);
+* ``graph_nodes_ms``: each NLU component and policy, timed in-process (``components.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 
 from benchmarks.load.messages import MESSAGES
 from benchmarks.load.servers import Bot
-from haven.processes import ACTIONS_PYTHON, ROOT, http_json, server_env
+from haven.processes import ACTIONS_PYTHON, RASA_PYTHON, ROOT, http_json, server_env
 
 REPEAT = 3
 
@@ -72,7 +73,24 @@ def measure(bot: Bot) -> dict[str, float | None]:
     actions = bot.processes.get("action_server")
     figures["action_ms"] = _action_ms(url, actions.url, questions) if actions else None
     figures["kb_search_ms"] = _kb_search_ms() if actions else None
+    figures.update(_components(bot.model))
     return figures
+
+
+def _components(model) -> dict:  # type: ignore[no-untyped-def]
+    done = subprocess.run(
+        [str(RASA_PYTHON), str(ROOT / "benchmarks" / "load" / "components.py"), str(model)],
+        env=server_env(), cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    try:
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"graph_nodes_ms": None}
+    nodes = figures["nodes_ms"]
+    return {
+        "turn_in_process_ms": figures["turn_in_process_ms"],
+        "graph_nodes_ms": {name: ms for name, ms in nodes.items() if ms >= 0.1},
+    }
 
 
 def _action_ms(rasa_url: str, action_url: str, questions: list[str]) -> float:
