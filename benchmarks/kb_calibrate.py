@@ -37,9 +37,10 @@ from knowledge_base import calibration
 
 def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.001) -> np.ndarray:
     """Weights (last one the intercept) minimising the L2-regularised log loss."""
+    # No class re-weighting: candidates of different profiles are ranked against each other by
+    # their log-odds, so each profile's intercept must carry its true base rate.
     design = np.hstack([x, np.ones((len(x), 1))])
-    weights = np.clip(np.bincount(y.astype(int), minlength=2), 1, None)
-    sample_weight = np.where(y == 1, len(y) / (2 * weights[1]), len(y) / (2 * weights[0]))
+    sample_weight = np.ones(len(y))
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
         z = design @ beta
