@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", required=True, help="JSON file to write (PNG next to it)")
     parser.add_argument("--levels", default="10,50,100,200", help="users per level")
     parser.add_argument("--think", default="3,10", help="pause between messages, min,max s")
-    parser.add_argument("--measure", type=float, default=40, help="seconds measured per level")
+    parser.add_argument("--measure", type=float, default=30, help="seconds measured per level")
     parser.add_argument("--saturation-users", type=int, default=50)
     parser.add_argument("--saturation-s", type=float, default=30)
     parser.add_argument("--rasa-workers", type=int, default=2, help="Haven's Sanic workers")
