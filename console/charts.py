@@ -96,15 +96,15 @@ def horizontal_bars(items: Sequence[tuple[str, float]], title: str, percent: boo
 
 def gauge(value: float | None, title: str) -> str:
     """A single share (0–1) as a big number over a bar; ``–`` when unknown."""
-    width, height = 300, 70
+    width, height = 160, 62
     shown = "–" if value is None else f"{value:.0%}"
-    w = 0 if value is None else (width - 16) * max(0.0, min(1.0, value))
+    w = 0 if value is None else (width - 8) * max(0.0, min(1.0, value))
     colour = "#b23b3b" if value is not None and value < 0.5 else PALETTE[0]
     return (
         f'<svg class="gauge" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}: {shown}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}: {shown}</title>"
-        f'<text x="8" y="34" font-size="30" font-weight="bold" fill="{colour}">{shown}</text>'
-        f'<rect x="8" y="46" width="{width - 16}" height="14" fill="#e6e6e6" rx="7"/>'
-        f'<rect x="8" y="46" width="{w:.1f}" height="14" fill="{colour}" rx="7"/></svg>'
+        f'<text x="4" y="34" font-size="34" font-weight="bold" fill="{colour}">{shown}</text>'
+        f'<rect x="4" y="44" width="{width - 8}" height="12" fill="#e6e6e6" rx="6"/>'
+        f'<rect x="4" y="44" width="{w:.1f}" height="12" fill="{colour}" rx="6"/></svg>'
     )
