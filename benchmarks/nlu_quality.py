@@ -243,6 +243,9 @@ def main() -> int:
     parser.add_argument("--skip-sib", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no per-message debug lines
     if not args.model.exists():
         print(f"no trained model at {args.model}: run `make train` first", file=sys.stderr)
         return 2
