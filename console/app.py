@@ -82,6 +82,7 @@ class ConsoleState:
         self._content: tuple[float, Content | None, list[Any]] | None = None
         self._vectors: dict[str, Any] = {}
         self._dashboard: tuple[float, int, Any] | None = None
+        self._kb: Any = None
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(["html"]),
@@ -108,6 +109,17 @@ class ConsoleState:
             vectors = self.publisher.embedder().encode(missing)
             self._vectors.update(zip(missing, vectors, strict=True))
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1))
+
+    def ask(self, question: str, language: str) -> Any:
+        """What the knowledge base answers (the same search the bot's actions run)."""
+        from knowledge_base.search import KnowledgeBase
+
+        if self._kb is None:
+            self._kb = KnowledgeBase.open(
+                self.config.index_dir, self.publisher.embedder(), reload_interval_s=0
+            )
+        self._kb.reload()
+        return self._kb.search_faq(question, language=language)
 
     def too_many_failures(self, key: str) -> bool:
         """Whether a user name failed to log in too often lately."""
@@ -268,7 +280,34 @@ def create_app(config: ConsoleConfig | None = None, name: str = "haven_console")
     _add_inbox_routes(app)
     _add_dashboard_routes(app)
     _add_spreadsheet_routes(app)
+    _add_try_routes(app)
     return app
+
+
+# ---------------------------------------------------------------------------------------------
+# Ask the bot (what the knowledge base answers now)
+# ---------------------------------------------------------------------------------------------
+
+
+def _add_try_routes(app: Sanic) -> None:
+    @app.get("/try")
+    @need("view")
+    async def try_question(request: Request) -> HTTPResponse:
+        console = state(request)
+        content, _problems = console.content()
+        languages = _languages(content)
+        question = str(request.args.get("q") or "").strip()[:500]
+        language = str(request.args.get("lang") or "")
+        if language not in languages:
+            language = request.ctx.ui if request.ctx.ui in languages else languages[0]
+        result, error = None, None
+        if question:
+            try:
+                result = await asyncio.to_thread(console.ask, question, language)
+            except Exception as problem:  # a missing or broken index is shown, not raised
+                error = str(problem)
+        return render(request, "try.html", question=question, language=language,
+                      languages=languages, result=result, error=error)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

@@ -141,6 +141,11 @@ async def test_fix_an_arabic_answer_and_the_bot_uses_it(chromium, stack: Stack) 
         notice = await page.evaluate("document.querySelector('.notice').textContent")
         assert "Saved." in notice, notice
         await page.screenshot(ARTIFACTS / "console-saved-ltr.png")
+        # No terminal needed to check: the console asks the knowledge base the bot uses.
+        await page.evaluate("document.querySelector('.try-box button').click()")
+        await until(page, "!!document.querySelector('#answer-text')")
+        assert marker in await page.evaluate("document.querySelector('#answer-text').textContent")
+        await page.screenshot(ARTIFACTS / "console-ask-the-bot.png")
         answer, attempt = "", 0
         while marker not in answer and time.monotonic() - started < 60:
             attempt += 1

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import time
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
@@ -288,3 +289,13 @@ def test_create_retire_and_restore_a_service(base: str, workspace: Workspace) ->
     status, _, _ = browser.post("/services/lindmark-night-shelter/restore", {"csrf": csrf_of(page)})
     assert status == 302
     assert "lindmark-night-shelter" in services.read_text(encoding="utf-8")
+
+
+def test_ask_the_bot_from_the_console(base: str) -> None:
+    browser = logged_in(base, "vera")
+    question = urllib.parse.quote("هل يحق لي أن أعمل في هذا البلد؟")
+    status, page, _ = browser.get(f"/try?q={question}&lang=ar")
+    assert status == 200 and 'href="/faq/work-right-to-work"' in page
+    assert re.search(r'<div lang="ar" dir="rtl" class="bot-answer">', page)
+    status, page, _ = browser.get("/try?q=" + urllib.parse.quote("zxqv blorp") + "&lang=en")
+    assert status == 200 and "would not answer this" in page
