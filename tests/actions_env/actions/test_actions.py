@@ -40,12 +40,19 @@ async def test_arabic_answer_is_marked_right_to_left(kb):
 
 
 async def test_answer_in_fallback_language_says_so(kb):
-    # The sample FAQ on work permits has no Somali translation: it is shown in English.
-    tracker = make_tracker("Do I have the right to work?", language="so")
-    messages, _ = await run(ActionAnswerQuestion(), tracker)
-    body = texts(messages)
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.formatting import answer_text
+    from actions.replies import Reply
+
+    # The sample FAQ on the right to work has no Somali translation: shown in English.
+    answer = kb.faq_answer("work-right-to-work", "so")
+    assert answer is not None and answer.is_fallback
+    tracker = make_tracker("shaqo", language="so")
+    body = answer_text(Reply(CollectingDispatcher(), tracker), answer)
     assert "Jawaabtan weli laguma turjumin" in body  # the note, in Somali
     assert "English" in body  # names the language the answer is shown in
+    assert "Isha:" in body and answer.last_reviewed.isoformat() in body
 
 
 async def test_unknown_question_says_so_and_refers_to_a_person(kb):
@@ -252,3 +259,13 @@ async def test_out_of_scope_and_restart_keep_the_language(kb):
     _, events = await run(ActionRestart(), make_tracker("restart", "restart", language="fr"))
     assert events[0]["event"] == "restart"
     assert slot_events(events)["language"] == "fr"
+
+
+@pytest.mark.parametrize(
+    "category, first", [("self-harm", "1410"), ("trafficking", "1599"), ("violence", "117")]
+)
+async def test_contacts_for_the_danger_category_come_first(kb, category, first):
+    tracker = make_tracker("...", intent="emergency")
+    tracker.latest_message["danger"] = {"category": category, "language": "en"}
+    messages, _ = await run(ActionEmergency(), tracker)
+    assert messages[0]["text"].splitlines()[1].split(": ")[1].startswith(first)
