@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge_base.content import Content, load_content
+from knowledge_base.content import Content, FaqEntry, load_content
 from knowledge_base.embedding import Embedder
 from knowledge_base.lexical import LexicalIndex
 
@@ -345,8 +345,14 @@ def build(
     progress: bool = False,
     content: Content | None = None,
     cache_dir: str | Path | None = None,
+    delta: bool = True,
 ) -> BuildReport:
     """Validate, embed (only new texts), write a new version and make it current.
+
+    When few FAQ entries changed since the last full version (at most :data:`DELTA_LIMIT`
+    entries or 1%), only a *delta* version is written: the changed entries, searched on top of
+    the full base version that a running server already holds in memory. ``delta=False``
+    forces a full version.
 
     ``content`` skips reading ``content_dir`` (benchmarks build from memory); ``cache_dir``
     puts the embedding cache elsewhere than ``<index_dir>/cache`` (shared between indexes).
@@ -360,10 +366,14 @@ def build(
             raise ValueError("give content_dir or content")
         content = load_content(content_dir)
     index_dir = Path(index_dir)
-    documents = documents_of(content)
-    texts = [doc.text for doc in documents]
+    digests = {entry.id: entry_digest(entry) for entry in content.faqs}
     cache_root = Path(cache_dir) if cache_dir is not None else index_dir / CACHE_DIR
     cache = EmbeddingCache(cache_root / _safe(embedder.id), embedder.dim)
+    plan = _delta_plan(index_dir, embedder.id, digests) if delta else None
+    if plan is not None:
+        return _build_delta(index_dir, content, plan, embedder, cache, started)
+    documents = documents_of(content)
+    texts = [doc.text for doc in documents]
     vectors, embedded = embed_with_cache(texts, embedder, cache, progress=progress)
     previous = _previous_dense(index_dir, embedder.id)
     dense, dense_type = dense_index(vectors, previous)
@@ -372,7 +382,7 @@ def build(
     )
     version = _new_version_name(index_dir)
     path = _write_version(
-        index_dir, version, content, documents, dense, dense_type, embedder, lexical
+        index_dir, version, content, documents, dense, dense_type, embedder, lexical, digests
     )
     cache.save(used={text_key(t) for t in texts} if cache_dir is None else None)
     switch_current(index_dir, version)
@@ -388,6 +398,149 @@ def build(
     return BuildReport(version, path, len(documents), embedded, seconds, dense_type)
 
 
+DELTA_LIMIT = 200
+"""A build writes a delta version when at most this many entries (or 1%) changed."""
+
+
+def entry_digest(entry: FaqEntry) -> str:
+    """A short hash of everything an FAQ entry says (not where it is written)."""
+    parts = [
+        entry.id,
+        entry.topic,
+        entry.source.title,
+        entry.source.url or "",
+        entry.last_reviewed.isoformat(),
+        entry.review_by.isoformat(),
+        ",".join(entry.tags),
+        ",".join(entry.related),
+        ",".join(entry.service_categories),
+    ]
+    for language, text in entry.translations.items():
+        parts += [
+            language,
+            text.question,
+            "\x1e".join(text.alternatives),
+            text.answer,
+            text.details or "",
+        ]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class DeltaPlan:
+    """What a delta version holds: changed entries on top of ``base``."""
+
+    base: str
+    changed: frozenset[str]  # new or edited entry ids
+    removed: frozenset[str]  # ids of the base that no longer exist
+
+
+def _delta_plan(index_dir: Path, embedder_id: str, digests: dict[str, str]) -> DeltaPlan | None:
+    base = full_version(index_dir)
+    if base is None:
+        return None
+    folder = index_dir / VERSIONS_DIR / base
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        base_digests = json.loads((folder / "entry_digests.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("embedder") != embedder_id or manifest.get("format") != FORMAT_VERSION:
+        return None
+    changed = frozenset(i for i, d in digests.items() if base_digests.get(i) != d)
+    removed = frozenset(i for i in base_digests if i not in digests)
+    if len(changed) + len(removed) > max(DELTA_LIMIT, len(base_digests) // 100):
+        return None
+    return DeltaPlan(base, changed, removed)
+
+
+def _build_delta(
+    index_dir: Path,
+    content: Content,
+    plan: DeltaPlan,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    started: float,
+) -> BuildReport:
+    import dataclasses
+
+    import faiss
+
+    delta_content = dataclasses.replace(
+        content, faqs=tuple(e for e in content.faqs if e.id in plan.changed)
+    )
+    documents = documents_of(delta_content)
+    texts = [doc.text for doc in documents]
+    vectors, embedded = embed_with_cache(texts, embedder, cache)
+    dense = faiss.IndexFlatIP(embedder.dim)
+    dense.add(vectors)
+    lexical = LexicalIndex.from_texts(texts, [d.language for d in documents])
+    version = _new_version_name(index_dir)
+    versions = index_dir / VERSIONS_DIR
+    tmp = versions / f".tmp-{version}"
+    tmp.mkdir(parents=True)
+    try:
+        with open(tmp / "content.pickle", "wb") as handle:
+            pickle.dump(delta_content, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_json(
+            tmp / "documents.json",
+            {
+                "entry": [d.entry for d in documents],
+                "language": [d.language for d in documents],
+                "text": texts,
+                "kind": [d.kind for d in documents],
+            },
+        )
+        _write_json(
+            tmp / "delta.json", {"changed": sorted(plan.changed), "removed": sorted(plan.removed)}
+        )
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        names = [
+            "content.pickle",
+            "documents.json",
+            "delta.json",
+            "dense.faiss",
+            *lexical.save(tmp),
+        ]
+        _write_json(
+            tmp / "manifest.json",
+            {
+                "format": FORMAT_VERSION,
+                "kind": "delta",
+                "base": plan.base,
+                "version": version,
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "embedder": embedder.id,
+                "dim": embedder.dim,
+                "embedder_languages": sorted(embedder.languages) if embedder.languages else None,
+                "documents": len(documents),
+                "faqs": len(content.faqs),
+                "services": len(content.services),
+                "dense_type": "flat (delta)",
+                "files": {name: _file_digest(tmp / name) for name in names},
+            },
+        )
+        _fsync_dir(tmp)
+        os.rename(tmp, versions / version)
+        _fsync_dir(versions)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    cache.save()
+    switch_current(index_dir, version)
+    prune_versions(index_dir)
+    seconds = time.perf_counter() - started
+    logger.info(
+        "built delta %s on %s: %d entries changed, %d removed, %.1fs",
+        version,
+        plan.base,
+        len(plan.changed),
+        len(plan.removed),
+        seconds,
+    )
+    return BuildReport(version, versions / version, len(documents), embedded, seconds, "delta")
+
+
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
@@ -397,8 +550,22 @@ def _new_version_name(index_dir: Path) -> str:
     return f"v{stamp}"
 
 
-def _previous_dense(index_dir: Path, embedder_id: str) -> Any:
+def full_version(index_dir: str | Path) -> str | None:
+    """The full version the current one is (or is based on), or None."""
     version = current_version(index_dir)
+    if version is None:
+        return None
+    try:
+        manifest = json.loads(
+            (Path(index_dir) / VERSIONS_DIR / version / "manifest.json").read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return None
+    return str(manifest.get("base", version)) if manifest.get("kind") == "delta" else version
+
+
+def _previous_dense(index_dir: Path, embedder_id: str) -> Any:
+    version = full_version(index_dir)
     if version is None:
         return None
     path = index_dir / VERSIONS_DIR / version
@@ -416,8 +583,8 @@ def _previous_dense(index_dir: Path, embedder_id: str) -> Any:
 
 
 def _previous_lexical(index_dir: Path) -> tuple[LexicalIndex | None, list[str] | None]:
-    """The current version's lexical index and phrasings, to reuse unchanged rows."""
-    version = current_version(index_dir)
+    """The current full version's lexical index and phrasings, to reuse unchanged rows."""
+    version = full_version(index_dir)
     if version is None:
         return None, None
     path = index_dir / VERSIONS_DIR / version
@@ -437,6 +604,7 @@ def _write_version(
     dense_type: str,
     embedder: Embedder,
     lexical: LexicalIndex,
+    digests: dict[str, str],
 ) -> Path:
     import faiss
 
@@ -457,10 +625,18 @@ def _write_version(
             },
         )
         faiss.write_index(dense, str(tmp / "dense.faiss"))
-        names = ["content.pickle", "documents.json", "dense.faiss", *lexical.save(tmp)]
+        _write_json(tmp / "entry_digests.json", digests)
+        names = [
+            "content.pickle",
+            "documents.json",
+            "dense.faiss",
+            "entry_digests.json",
+            *lexical.save(tmp),
+        ]
         files = {name: _file_digest(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
+            "kind": "full",
             "version": version,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "embedder": embedder.id,
@@ -554,8 +730,8 @@ def switch_current(index_dir: str | Path, version: str) -> None:
 def prune_versions(index_dir: str | Path, keep: int = KEEP_VERSIONS) -> None:
     """Delete old versions, keeping the newest ``keep`` (always including the current one)."""
     versions = Path(index_dir) / VERSIONS_DIR
-    current = current_version(index_dir)
+    protected = {current_version(index_dir), full_version(index_dir)}
     names = sorted(p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
     for name in names[:-keep]:
-        if name != current:
+        if name not in protected:
             shutil.rmtree(versions / name, ignore_errors=True)

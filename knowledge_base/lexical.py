@@ -70,6 +70,18 @@ class LexicalIndex:
         self._language_id = {name: n for n, name in enumerate(self._language_names)}
         self.doc_language = np.asarray([self._language_id[lang] for lang in languages], np.int32)
         self._weights: tuple[list[tuple[np.ndarray, sparse.csr_matrix]], np.ndarray] | None = None
+        self._stats_from: LexicalIndex | None = None
+        self._average: np.ndarray | None = None
+
+    def use_statistics_of(self, base: LexicalIndex) -> LexicalIndex:
+        """Score this (small, delta) index with the idf and lengths of ``base``; returns self.
+
+        Scores and coverage are then comparable with those of ``base``, as if these documents
+        had been indexed together with it.
+        """
+        self._stats_from = base.prepare()
+        self._weights = None
+        return self
 
     def prepare(self) -> LexicalIndex:
         """Compute the BM25 weights now (otherwise done by the first search); returns self."""
@@ -178,6 +190,9 @@ class LexicalIndex:
         for lang in range(n_languages):
             mine = lengths[row_language == lang]
             average[lang] = float(mine.mean()) if mine.size else 1.0
+        if self._stats_from is not None:
+            idf, average, df = self._borrow_statistics(idf, average, df)
+        self._average = average
         norm = K1 * (1 - B + B * lengths / average[row_language])
         weights = counts.data * (K1 + 1) / (counts.data + norm[nnz_row])
         weights *= idf[nnz_language, counts.indices]
@@ -193,6 +208,28 @@ class LexicalIndex:
         seen = df > 0
         largest = np.where(seen, idf, 0.0).max(axis=1, keepdims=True) if width else idf
         return blocks, np.where(seen, idf, largest).astype(np.float32)
+
+    def _borrow_statistics(
+        self, idf: np.ndarray, average: np.ndarray, df: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """idf, average lengths and "seen" counts taken from the base index where it has them."""
+        base = self._stats_from
+        assert base is not None and base._weights is not None and base._average is not None
+        base_idf = base._weights[1]
+        columns = np.full(len(self.vocabulary), -1, np.int64)
+        for feature, column in self.vocabulary.items():
+            columns[column] = base.vocabulary.get(feature, -1)
+        known = columns >= 0
+        for lang, name in enumerate(self._language_names):
+            base_lang = base._language_id.get(name)
+            if base_lang is None:
+                continue
+            row = np.full(len(columns), base_idf[base_lang].max(), np.float32)
+            row[known] = base_idf[base_lang, columns[known]]
+            idf[lang] = row
+            df[lang] = 1.0  # every feature counts as seen: base_idf already holds the ceiling
+            average[lang] = base._average[base_lang]
+        return idf, average, df
 
     # -- searching -------------------------------------------------------------------------
     @property
@@ -212,19 +249,15 @@ class LexicalIndex:
         """
         if language is not None and language not in self._language_id:
             return _empty()
-        counts: dict[int, int] = {}
-        unknown = 0
+        query_features: dict[str, int] = {}
         for feature in features(query):
-            column = self.vocabulary.get(feature)
-            if column is None:
-                unknown += 1
-            else:
-                counts[column] = counts.get(column, 0) + 1
+            query_features[feature] = query_features.get(feature, 0) + 1
+        counts = {self.vocabulary[f]: n for f, n in query_features.items() if f in self.vocabulary}
         if not counts:
             return _empty()
         columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        blocks, idf_all = self.prepare()._weights  # type: ignore[misc]
+        blocks, _ = self.prepare()._weights  # type: ignore[misc]
         wanted = [self._language_id[language]] if language is not None else range(len(blocks))
         found_docs, found_scores, found_coverage = [], [], []
         for lang in wanted:
@@ -233,8 +266,7 @@ class LexicalIndex:
             hits = np.flatnonzero(scores > 0)
             if hits.size > limit:
                 hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
-            idf = idf_all[lang]
-            ceiling = (K1 + 1) * (float(idf[columns] @ weights) + unknown * float(idf.max()))
+            ceiling = self._ceiling(query_features, self._language_names[lang])
             found_docs.append(rows[hits])
             found_scores.append(scores[hits])
             found_coverage.append(np.minimum(scores[hits] / max(ceiling, 1e-9), 1.0))
@@ -243,6 +275,21 @@ class LexicalIndex:
         coverage = np.concatenate(found_coverage)
         order = np.argsort(-scores, kind="stable")[:limit]
         return docs[order].astype(np.int64), scores[order], coverage[order].astype(np.float32)
+
+    def _ceiling(self, query_features: dict[str, int], language: str) -> float:
+        """The best BM25 score the query could reach in ``language`` (features the language
+        never uses count with its largest idf). A delta index asks its base."""
+        base = self._stats_from
+        if base is not None and language in base._language_id:
+            return base._ceiling(query_features, language)
+        _, idf_all = self.prepare()._weights  # type: ignore[misc]
+        idf = idf_all[self._language_id[language]]
+        largest = float(idf.max()) if idf.size else 1.0
+        total = 0.0
+        for feature, count in query_features.items():
+            column = self.vocabulary.get(feature)
+            total += count * (float(idf[column]) if column is not None else largest)
+        return (K1 + 1) * total
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

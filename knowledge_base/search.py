@@ -155,53 +155,210 @@ def _limit_faiss_threads() -> None:
     faiss.omp_set_num_threads(int(settings.get("kb.faiss_threads", 1)))
 
 
+def _read_version(path: Path) -> tuple[dict[str, Any], Content, dict[str, Any], Any, LexicalIndex]:
+    """Manifest, content, documents, dense index and lexical index of one version folder."""
+    import faiss
+
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexLoadError(
+            f"index version {path} has no readable manifest.json: {error}"
+        ) from error
+    verify_files(path, manifest)
+    try:
+        with open(path / "content.pickle", "rb") as handle:
+            content = pickle.load(handle)
+        if not isinstance(content, Content):
+            raise TypeError("content.pickle does not hold Content")
+        documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+        dense = faiss.read_index(str(path / "dense.faiss"))
+    except Exception as error:
+        raise IndexLoadError(f"index version {path} cannot be loaded: {error}") from error
+    if dense.ntotal != len(documents["entry"]):
+        raise IndexLoadError(
+            f"index version {path} is inconsistent: {dense.ntotal} "
+            f"vectors for {len(documents['entry'])} phrasings; rebuild it"
+        )
+    try:
+        lexical = LexicalIndex.load(path, documents["language"])
+    except Exception as error:
+        raise IndexLoadError(f"index version {path} has a broken lexical index: {error}") from error
+    return manifest, content, documents, dense, lexical
+
+
 class Snapshot:
-    """One loaded, immutable index version."""
+    """One loaded, immutable full index version."""
 
     def __init__(self, path: Path) -> None:
-        import faiss
-
         _limit_faiss_threads()
-
         self.path = path
         self.version = path.name
-        try:
-            self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise IndexLoadError(
-                f"index version {path} has no readable manifest.json: {error}"
-            ) from error
-        verify_files(path, self.manifest)
-        try:
-            with open(path / "content.pickle", "rb") as handle:
-                self.content = pickle.load(handle)
-            if not isinstance(self.content, Content):
-                raise TypeError("content.pickle does not hold Content")
-            documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
-            self.dense = faiss.read_index(str(path / "dense.faiss"))
-        except Exception as error:
-            raise IndexLoadError(f"index version {path} cannot be loaded: {error}") from error
+        self.manifest, self.content, documents, self.dense, lexical = _read_version(path)
+        if self.manifest.get("kind", "full") != "full":
+            raise IndexLoadError(f"index version {path} is a delta; load it with its base")
+        self.lexical = lexical.prepare()
         self.doc_entry = np.asarray(documents["entry"], dtype=np.int64)
         self.doc_language = documents["language"]
         self.doc_text = documents["text"]
-        if self.dense.ntotal != len(self.doc_entry):
-            raise IndexLoadError(
-                f"index version {path} is inconsistent: {self.dense.ntotal} "
-                f"vectors for {len(self.doc_entry)} phrasings; rebuild it"
-            )
-        try:
-            self.lexical = LexicalIndex.load(path, self.doc_language).prepare()
-        except Exception as error:
-            raise IndexLoadError(
-                f"index version {path} has a broken lexical index: {error}"
-            ) from error
         self.embedder_id: str = self.manifest["embedder"]
         langs = self.manifest.get("embedder_languages")
         self.embedder_languages = frozenset(langs) if langs else None
+        self.entries: list[FaqEntry | None] = list(self.content.faqs)
         self.faq_ids = [entry.id for entry in self.content.faqs]
         self.entry_languages = [frozenset(entry.translations) for entry in self.content.faqs]
         self.faq_number = {entry_id: n for n, entry_id in enumerate(self.faq_ids)}
         self.fallback_language = self.content.taxonomy.fallback_language
+        self.base_version = self.version
+
+    @property
+    def size(self) -> int:
+        """Number of searchable phrasings."""
+        return int(self.dense.ntotal)
+
+    def dense_scores(
+        self, vector: np.ndarray, masked: np.ndarray | None = None, extra: int = 0
+    ) -> dict[int, float]:
+        """Best cosine per entry among the nearest phrasings (entries in ``masked`` skipped)."""
+        k = min(DENSE_CANDIDATES + extra, self.dense.ntotal)
+        if k == 0:
+            return {}
+        scores, docs = self.dense.search(np.asarray(vector, np.float32).reshape(1, -1), k)
+        result: dict[int, float] = {}
+        for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
+            if doc < 0:
+                continue
+            entry = int(self.doc_entry[doc])
+            if masked is not None and masked[entry]:
+                continue
+            if score > result.get(entry, -1.0):
+                result[entry] = float(score)
+        return result
+
+    def lexical_scores(
+        self, query: str, language: str | None, masked: np.ndarray | None = None, extra: int = 0
+    ) -> dict[int, float]:
+        """Best lexical coverage per entry (entries in ``masked`` skipped)."""
+        docs, _, coverage = self.lexical.search(query, language, LEXICAL_CANDIDATES + extra)
+        result: dict[int, float] = {}
+        for entry, value in zip(self.doc_entry[docs].tolist(), coverage.tolist(), strict=True):
+            if masked is not None and masked[entry]:
+                continue
+            if value > result.get(entry, 0.0):
+                result[entry] = value
+        return result
+
+
+class DeltaSnapshot:
+    """A delta version (changed FAQ entries) searched on top of its full base version.
+
+    Entries of the base that were edited or removed are masked; edited entries keep their
+    number, new ones are appended. Services, emergency contacts and the taxonomy come whole
+    from the delta.
+    """
+
+    def __init__(self, path: Path, base: Snapshot) -> None:
+        self.path = path
+        self.version = path.name
+        self.manifest, delta_content, documents, self.delta_dense, lexical = _read_version(path)
+        if self.manifest.get("base") != base.version:
+            raise IndexLoadError(
+                f"index version {path} is a delta on "
+                f"{self.manifest.get('base')}, not on {base.version}"
+            )
+        try:
+            changes = json.loads((path / "delta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise IndexLoadError(f"index version {path} has no readable delta.json") from error
+        self.base = base
+        self.base_version = base.version
+        self.embedder_id = self.manifest["embedder"]
+        self.embedder_languages = base.embedder_languages
+        self.lexical = lexical.use_statistics_of(base.lexical).prepare()
+        self.entries = list(base.entries)
+        self.faq_number = dict(base.faq_number)
+        masked = np.zeros(len(self.entries), dtype=bool)
+        for entry_id in [*changes["changed"], *changes["removed"]]:
+            number = base.faq_number.get(entry_id)
+            if number is not None:
+                masked[number] = True
+                self.entries[number] = None
+                self.faq_number.pop(entry_id, None)
+        self.masked = masked
+        self.masked_docs = int(np.isin(base.doc_entry, np.flatnonzero(masked)).sum())
+        local_to_number = []
+        for entry in delta_content.faqs:
+            number = base.faq_number.get(entry.id)
+            if number is None:
+                number = len(self.entries)
+                self.entries.append(entry)
+            else:
+                self.entries[number] = entry
+            self.faq_number[entry.id] = number
+            local_to_number.append(number)
+        self.delta_entry = (
+            np.asarray(local_to_number, np.int64)[np.asarray(documents["entry"], np.int64)]
+            if documents["entry"]
+            else np.zeros(0, np.int64)
+        )
+        self.faq_ids = [e.id if e is not None else "" for e in self.entries]
+        self.entry_languages = [
+            frozenset(e.translations) if e is not None else frozenset() for e in self.entries
+        ]
+        self.content = Content(
+            delta_content.taxonomy,
+            tuple(e for e in self.entries if e is not None),
+            delta_content.services,
+            delta_content.emergency,
+            delta_content.danger,
+        )
+        self.fallback_language = delta_content.taxonomy.fallback_language
+
+    @property
+    def size(self) -> int:
+        """Number of searchable phrasings."""
+        return self.base.size - self.masked_docs + int(self.delta_dense.ntotal)
+
+    def dense_scores(self, vector: np.ndarray) -> dict[int, float]:
+        """Base scores without the masked entries, merged with the delta's."""
+        result = self.base.dense_scores(vector, self.masked, self.masked_docs)
+        k = min(DENSE_CANDIDATES, self.delta_dense.ntotal)
+        if k:
+            scores, docs = self.delta_dense.search(np.asarray(vector, np.float32).reshape(1, -1), k)
+            for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
+                if doc >= 0:
+                    entry = int(self.delta_entry[doc])
+                    result[entry] = max(result.get(entry, -1.0), float(score))
+        return result
+
+    def lexical_scores(self, query: str, language: str | None) -> dict[int, float]:
+        """Base coverage without the masked entries, merged with the delta's."""
+        result = self.base.lexical_scores(query, language, self.masked, self.masked_docs)
+        docs, _, coverage = self.lexical.search(query, language, LEXICAL_CANDIDATES)
+        for entry, value in zip(self.delta_entry[docs].tolist(), coverage.tolist(), strict=True):
+            result[entry] = max(result.get(entry, 0.0), value)
+        return result
+
+
+AnySnapshot = Snapshot | DeltaSnapshot
+
+
+def load_snapshot(path: Path, loaded: AnySnapshot | None = None) -> AnySnapshot:
+    """Load a version; a delta reuses the base held by ``loaded`` when it is the same one."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexLoadError(
+            f"index version {path} has no readable manifest.json: {error}"
+        ) from error
+    if manifest.get("kind") != "delta":
+        return Snapshot(path)
+    base_name = str(manifest.get("base"))
+    if loaded is not None and loaded.base_version == base_name:
+        base = loaded if isinstance(loaded, Snapshot) else loaded.base
+    else:
+        base = Snapshot(path.parent / base_name)
+    return DeltaSnapshot(path, base)
 
 
 class KnowledgeBase:
@@ -210,7 +367,7 @@ class KnowledgeBase:
     def __init__(
         self,
         index_dir: Path,
-        snapshot: Snapshot,
+        snapshot: AnySnapshot,
         embedder: Embedder,
         reload_interval_s: float = 2.0,
         threshold: float | None = None,
@@ -287,7 +444,7 @@ class KnowledgeBase:
             if name is None or name == self._snapshot.version:
                 return False
             try:
-                snapshot = Snapshot(self.index_dir / VERSIONS_DIR / name)
+                snapshot = load_snapshot(self.index_dir / VERSIONS_DIR / name, self._snapshot)
                 if snapshot.embedder_id != self.embedder.id:
                     raise IndexLoadError(
                         f"index version {name} was built with the embedder "
@@ -373,7 +530,7 @@ class KnowledgeBase:
         language: str | None,
         *,
         method: str = "hybrid",
-        snapshot: Snapshot | None = None,
+        snapshot: AnySnapshot | None = None,
         limit: int = 10,
         query_vector: np.ndarray | None = None,
     ) -> list[Ranked]:
@@ -382,20 +539,15 @@ class KnowledgeBase:
             raise ValueError(f"method must be one of {METHODS}")
         snapshot = snapshot or self._snapshot
         query = (query or "").strip()
-        if not query or snapshot.dense.ntotal == 0:
+        if not query or snapshot.size == 0:
             return []
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
         if method != "bm25":
             vector = query_vector if query_vector is not None else self.encoder.encode_one(query)
-            dense = _dense_by_entry(snapshot, vector)
+            dense = snapshot.dense_scores(vector)
         if method != "dense":
-            docs, _, coverage = snapshot.lexical.search(query, language, LEXICAL_CANDIDATES)
-            for doc, value in zip(
-                snapshot.doc_entry[docs].tolist(), coverage.tolist(), strict=True
-            ):
-                if value > lexical.get(doc, 0.0):
-                    lexical[doc] = value
+            lexical = snapshot.lexical_scores(query, language)
         floor = min(dense.values()) if dense else 0.0
         ranked = []
         for entry in set(dense) | set(lexical):
@@ -416,8 +568,9 @@ class KnowledgeBase:
         return self._render(snapshot, Ranked(number, 1.0, 1.0, 1.0), language)
 
     @staticmethod
-    def _render(snapshot: Snapshot, ranked: Ranked, requested: str) -> FaqAnswer:
-        entry: FaqEntry = snapshot.content.faqs[ranked.entry]
+    def _render(snapshot: AnySnapshot, ranked: Ranked, requested: str) -> FaqAnswer:
+        entry = snapshot.entries[ranked.entry]
+        assert entry is not None  # masked entries are never ranked
         language = _pick_language(entry.translations, requested, snapshot.fallback_language)
         text = entry.translations[language]
         return FaqAnswer(
@@ -474,7 +627,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _render_service(
-        snapshot: Snapshot, service: Service, requested: str, near: tuple[float, float] | None
+        snapshot: AnySnapshot, service: Service, requested: str, near: tuple[float, float] | None
     ) -> ServiceMatch:
         language = _pick_language(service.translations, requested, snapshot.fallback_language)
         text = service.translations[language]
@@ -540,19 +693,6 @@ def _pick_language(translations: dict[str, Any], requested: str, fallback: str) 
     return next(iter(translations))
 
 
-def _dense_by_entry(snapshot: Snapshot, vector: np.ndarray) -> dict[int, float]:
-    k = min(DENSE_CANDIDATES, snapshot.dense.ntotal)
-    scores, docs = snapshot.dense.search(np.asarray(vector, np.float32).reshape(1, -1), k)
-    result: dict[int, float] = {}
-    for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
-        if doc < 0:
-            continue
-        entry = int(snapshot.doc_entry[doc])
-        if score > result.get(entry, -1.0):
-            result[entry] = float(score)
-    return result
-
-
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in kilometres between two (latitude, longitude) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
@@ -563,7 +703,7 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _load_best(index_dir: Path) -> Snapshot:
+def _load_best(index_dir: Path) -> AnySnapshot:
     """The current version, or the newest older version that loads when it is broken."""
     current = current_version(index_dir)
     if current is None:
@@ -572,7 +712,7 @@ def _load_best(index_dir: Path) -> Snapshot:
             "file); run: make kb ARGS=build"
         )
     try:
-        return Snapshot(index_dir / VERSIONS_DIR / current)
+        return load_snapshot(index_dir / VERSIONS_DIR / current)
     except IndexLoadError as error:
         logger.error("current index version %s cannot be loaded: %s", current, error)
         versions = index_dir / VERSIONS_DIR
@@ -586,7 +726,7 @@ def _load_best(index_dir: Path) -> Snapshot:
         )
         for path in older:
             try:
-                snapshot = Snapshot(path)
+                snapshot = load_snapshot(path)
             except IndexLoadError:
                 continue
             logger.warning("serving the older index version %s instead", path.name)

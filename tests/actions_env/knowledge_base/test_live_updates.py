@@ -38,9 +38,11 @@ def test_rebuild_embeds_only_changed_texts(
     again = build(content_copy, index, embedder)
     assert again.embedded == 0 and again.version != first.version
     _rename_question(content_copy)
-    third = build(content_copy, index, embedder)
-    assert third.embedded == 1 and third.documents == first.documents + 1
+    third = build(content_copy, index, embedder)  # one entry changed: a delta version
+    assert third.embedded == 1 and third.dense_type == "delta" and third.documents == 4
     assert current_version(index) == third.version
+    full = build(content_copy, index, embedder, delta=False)
+    assert full.embedded == 0 and full.documents == first.documents + 1
 
 
 def test_broken_content_never_replaces_the_live_index(
@@ -146,3 +148,44 @@ def test_reload_under_concurrent_queries_fails_none(
 def test_fixture_index_is_not_touched_by_tests(built_index: Path) -> None:
     assert len(list((built_index / VERSIONS_DIR).iterdir())) == 1
     assert CONTENT.exists()
+
+
+def test_delta_versions_edit_add_and_remove_entries(
+    index_copy: Path, content_copy: Path, embedder: Embedder
+) -> None:
+    kb = KnowledgeBase.open(index_copy, embedder, reload_interval_s=0)
+    base = kb._snapshot
+    _rename_question(content_copy)  # edit housing-deposit-back
+    work = content_copy / "faq" / "work.yml"
+    text = work.read_text(encoding="utf-8")
+    start = text.index("  - id: work-unpaid-wages")
+    kept = text[:start].replace("    related: [work-unpaid-wages]\n", "")
+    work.write_text(kept, encoding="utf-8")  # remove work-unpaid-wages (and the link to it)
+    (content_copy / "faq" / "money.yml").write_text(
+        "faqs:\n  - id: health-dentist\n    topic: health\n"
+        "    source: {title: Demo, url: 'https://dentist.example'}\n"
+        "    last_reviewed: 2026-11-01\n    review_by: 2030-01-01\n"
+        "    translations:\n      en:\n        question: Where can I see a dentist for a toothache?\n"
+        "        answer: The dental clinic at the health centre treats toothache for free.\n",
+        encoding="utf-8",
+    )
+    report = build(content_copy, index_copy, embedder)
+    assert report.dense_type == "delta"
+    assert kb.reload()
+    assert kb._snapshot.base is base  # the base stayed in memory: only the delta was read
+    edited = kb.search_faq("my flat owner stole my security money", language="en")
+    assert edited.answer is not None and edited.answer.entry_id == "housing-deposit-back"
+    added = kb.search_faq("I have a toothache, where is a dentist?", language="en")
+    assert added.answer is not None and added.answer.entry_id == "health-dentist"
+    removed = kb.search_faq("my employer does not pay my salary", language="en")
+    assert all(s.entry_id != "work-unpaid-wages" for s in removed.suggestions)
+    assert kb.faq_answer("work-unpaid-wages", "en") is None
+    assert "work-unpaid-wages" not in kb.content.faq_by_id()
+    assert kb.search_faq("do I need a work permit", language="fr").answer.entry_id == "work-permit"
+    # a server started now loads base + delta from disk and answers the same
+    fresh = KnowledgeBase.open(index_copy, embedder)
+    assert fresh.version == report.version
+    assert (
+        fresh.search_faq("toothache dentist", language="en").suggestions[0].entry_id
+        == "health-dentist"
+    )
