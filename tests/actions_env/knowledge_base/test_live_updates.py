@@ -165,7 +165,8 @@ def test_delta_versions_edit_add_and_remove_entries(
         "faqs:\n  - id: health-dentist\n    topic: health\n"
         "    source: {title: Demo, url: 'https://dentist.example'}\n"
         "    last_reviewed: 2026-11-01\n    review_by: 2030-01-01\n"
-        "    translations:\n      en:\n        question: Where can I see a dentist for a toothache?\n"
+        "    translations:\n      en:\n"
+        "        question: Where can I see a dentist for a toothache?\n"
         "        answer: The dental clinic at the health centre treats toothache for free.\n",
         encoding="utf-8",
     )
