@@ -24,13 +24,14 @@ INDEX_STAMP := var/index/.built
 TRAIN_SRC   := config.yml $(shell find $(DOMAIN) bot/data nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 CONTENT_SRC := $(shell find knowledge_base -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/tests/*' 2>/dev/null | sort)
 
-.PHONY: help setup system run test test-fast pytest train index kb lint validate e2e \
+.PHONY: help setup system run test test-fast pytest train index kb console-user lint validate e2e \
         bench-kb-quality bench-kb-speed bench-nlu bench-load clean
 
 help:
 	@echo "make run    - set up, build index and model if needed, start Haven on localhost:5005"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make train | index | lint | validate | kb ARGS='search \"…\" --lang ar' | clean"
+	@echo "make console-user NAME=… ROLE=editor|translator|viewer"
 	@echo "make bench-kb-quality KB=… QUERIES=… OUT=… | bench-kb-speed OUT=… | bench-nlu OUT=… | bench-load OUT=…"
 
 # --- environments (a second run installs nothing: stamps hold each lock's hash) -------------
@@ -58,6 +59,11 @@ $(MODEL): $(TRAIN_SRC) | setup
 kb: setup
 	$(ACTIONS_PY) -m knowledge_base $(ARGS)
 
+# Content-staff console accounts: make console-user NAME=amina ROLE=editor (asks for a password)
+ROLE ?= editor
+console-user: setup
+	$(ACTIONS_PY) -m console create-user $(NAME) --role $(ROLE)
+
 # --- run ---------------------------------------------------------------------------------
 run: setup index train
 	@$(ACTIONS_PY) scripts/run.py
@@ -72,14 +78,15 @@ validate: setup
 	$(RASA) data validate --domain $(DOMAIN) --data bot/data --config config.yml --fail-on-warnings
 
 # Each environment runs the tests of the code it imports.
-pytest: setup index train
+pytest: setup system index train
 	$(ACTIONS_PY) -m pytest -q -p no:cacheprovider tests/actions_env
-	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/rasa_env
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/rasa_env tests/browser
 
 # Quick loop for developers: no servers, no browser (exit code 5 = nothing selected is fine).
 test-fast: setup
 	$(ACTIONS_PY) -m pytest -q -m "not integration and not browser" tests/actions_env || [ $$? -eq 5 ]
-	$(RASA_PY) -m pytest -q -m "not integration and not browser" tests/rasa_env || [ $$? -eq 5 ]
+	$(RASA_PY) -m pytest -q -m "not integration and not browser" tests/rasa_env tests/browser \
+	    || [ $$? -eq 5 ]
 
 # System packages the browser tests need (Debian's Chromium; no browser downloads).
 system:

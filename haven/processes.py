@@ -161,6 +161,11 @@ def action_server_command(port: int) -> list[str]:
     return [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 
 
+def console_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command line of the content-staff console (action-server environment)."""
+    return [str(ACTIONS_PYTHON), "-m", "console", "--host", host, "--port", str(port)]
+
+
 def rasa_server_command(
     model: Path, port: int, endpoints: Path, credentials: Path, host: str = "127.0.0.1"
 ) -> list[str]:

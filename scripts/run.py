@@ -1,7 +1,8 @@
-"""``make run``: start the action server and the Rasa server, print how to talk to them.
+"""``make run``: start the action server, the Rasa server and the content console.
 
-Ctrl-C stops both. Configuration problems (no model, a port in use, a server that does not
-start) end with one clear sentence and a non-zero exit code, never a traceback.
+It prints how to talk to the bot; Ctrl-C stops them all. Configuration problems (no model,
+a port in use, a server that does not start) end with one clear sentence and a non-zero
+exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from haven import settings  # noqa: E402
 from haven.processes import (  # noqa: E402
     Server,
     action_server_command,
+    console_command,
     port_in_use,
     rasa_model_loaded,
     rasa_server_command,
@@ -70,9 +72,10 @@ def start(
     return server
 
 
-def banner(host: str, rasa_port: int) -> str:
+def banner(host: str, rasa_port: int, console_port: int) -> str:
     """How to talk to the running bot."""
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{rasa_port}"
+    local = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    url = f"http://{local}:{rasa_port}"
     return (
         f"\nHaven is running.\n"
         f"  Talk to it over REST:\n"
@@ -80,7 +83,9 @@ def banner(host: str, rasa_port: int) -> str:
         f'         -d \'{{"sender": "u1", "message": "hello"}}\'\n'
         f"  Web widget script: {url}/webhooks/webchat/widget.js\n"
         f"  Rasa HTTP API:     {url}/status\n"
-        f"Press Ctrl-C to stop both servers.\n"
+        f"  Content console:   http://{local}:{console_port}/  "
+        f"(create an account: make console-user NAME=<name> ROLE=editor)\n"
+        f"Press Ctrl-C to stop all servers.\n"
     )
 
 
@@ -109,10 +114,11 @@ def supervise(servers: list[Server]) -> int:
 
 
 def main() -> int:
-    """Start both servers and supervise them."""
+    """Start the action server, the Rasa server and the console, and supervise them."""
     host = str(settings.get("server.host", "127.0.0.1"))
     rasa_port = int(settings.get("server.rasa_port", 5005))
     action_port = int(settings.get("server.action_port", 5055))
+    console_port = int(settings.get("server.console_port", 5080))
     model = settings.project_path(settings.get("server.model", "models/haven.tar.gz"))
     servers: list[Server] = []
     try:
@@ -123,6 +129,7 @@ def main() -> int:
             {
                 "action server": (action_port, "action_port"),
                 "rasa server": (rasa_port, "rasa_port"),
+                "console": (console_port, "console_port"),
             },
         )
         (ROOT / "var").mkdir(exist_ok=True)
@@ -137,6 +144,10 @@ def main() -> int:
             start("rasa server", command, f"http://127.0.0.1:{rasa_port}", "/status", 300,
                   rasa_model_loaded)
         )  # fmt: skip
+        servers.append(
+            start("console", console_command(console_port, host),
+                  f"http://127.0.0.1:{console_port}", "/health", 180)
+        )  # fmt: skip
     except (StartError, settings.ConfigError) as error:
         for server in servers:
             server.stop()
@@ -146,7 +157,7 @@ def main() -> int:
         for server in servers:
             server.stop()
         return 130
-    print(banner(host, rasa_port), flush=True)
+    print(banner(host, rasa_port, console_port), flush=True)
     return supervise(servers)
 
 

@@ -44,7 +44,10 @@ def test_port_in_use_is_reported_with_the_setting_to_change(tmp_path: Path):
         port = busy.getsockname()[1]
         result = subprocess.run(
             RUN,
-            env=run_env(model=str(model), rasa_port=str(port), action_port=str(free_port())),
+            env=run_env(
+                model=str(model), rasa_port=str(port), action_port=str(free_port()),
+                console_port=str(free_port()),
+            ),
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert result.returncode == 2
@@ -68,17 +71,21 @@ def _wait_for(process: subprocess.Popen[str], text: str, timeout: float) -> str:
 
 
 @pytest.mark.integration
-def test_run_starts_both_servers_answers_rest_and_stops_on_ctrl_c():
+def test_run_starts_all_servers_answers_rest_and_stops_on_ctrl_c():
     assert DEFAULT_MODEL.exists(), "make test trains the model before the suite"
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     process = subprocess.Popen(
         RUN,
-        env=run_env(rasa_port=str(rasa_port), action_port=str(action_port)),
+        env=run_env(
+            rasa_port=str(rasa_port), action_port=str(action_port), console_port=str(console_port)
+        ),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         banner = _wait_for(process, "Press Ctrl-C", timeout=400)
         assert f"127.0.0.1:{rasa_port}/webhooks/rest/webhook" in banner
+        status, _ = http_json("GET", f"http://127.0.0.1:{console_port}/health")
+        assert status == 200
         status, replies = http_json(
             "POST", f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             {"sender": "u1", "message": "hello"}, timeout=60,
@@ -88,8 +95,9 @@ def test_run_starts_both_servers_answers_rest_and_stops_on_ctrl_c():
         assert process.wait(60) == 0
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", rasa_port), timeout=1)
-        with pytest.raises(OSError):
-            socket.create_connection(("127.0.0.1", action_port), timeout=1)
+        for port in (action_port, console_port):
+            with pytest.raises(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
