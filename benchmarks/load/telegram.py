@@ -133,7 +133,7 @@ async def _user(
         update = {"update_id": update_id, "message": message}
         reply = api.expect_reply(chat_id)
         started = time.monotonic()
-        ok = False
+        ok, accepted = False, False
         try:
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             async with session.post(url, json=update, headers=headers) as response:
@@ -141,12 +141,13 @@ async def _user(
             if accepted:
                 await asyncio.wait_for(reply, REQUEST_TIMEOUT_S)
                 ok = True
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            ok = False
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exception:
+            ok, accepted = False, type(exception).__name__
         seconds = time.monotonic() - started
         result.completed += ok
         if window[0] <= started < window[1]:
-            result.samples.append(Sample(started, seconds, ok, kind))
+            error = "" if ok else (accepted if isinstance(accepted, str) else "refused")
+            result.samples.append(Sample(started, seconds, ok, kind, error))
         await asyncio.sleep(rng.uniform(*think_s))
 
 

@@ -6,6 +6,7 @@ import asyncio
 import random
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ class Sample:
     seconds: float
     ok: bool
     kind: str
+    error: str = ""
 
 
 @dataclass
@@ -53,6 +55,7 @@ class LevelResult:
             "p95_kb_ms": percentile(kb, 95),
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
             "error_rate": round(1 - len(done) / total, 4) if total else None,
+            "errors": dict(Counter(s.error for s in self.samples if not s.ok)),
         }
 
 
@@ -68,11 +71,14 @@ Check = Callable[[int, object], bool]
 
 
 def rest_ok(status: int, body: object) -> bool:
-    """A REST answer counts when it is 200 with at least one message and no "try again"."""
+    """A REST answer counts when it is a 200 list of messages without Haven's "try again".
+
+    An empty list is a normal answer of the bare bot (it stays silent after some intents);
+    Haven's channels never answer with an empty list (they say "try again" instead).
+    """
     return (
         status == 200
         and isinstance(body, list)
-        and bool(body)
         and not any(isinstance(m, dict) and m.get("kind") == "error" for m in body)
     )
 
@@ -93,16 +99,20 @@ async def _user(
     while time.monotonic() < window[1]:
         kind, text = rng.choice(MESSAGES)
         started = time.monotonic()
+        error = ""
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
                 body = await response.json(content_type=None)
                 ok = rest_ok(response.status, body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            ok = False
+                error = (
+                    "" if ok else ("try_again" if response.status == 200 else str(response.status))
+                )
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exception:
+            ok, error = False, type(exception).__name__
         seconds = time.monotonic() - started
         result.completed += ok
         if window[0] <= started < window[1]:
-            result.samples.append(Sample(started, seconds, ok, kind))
+            result.samples.append(Sample(started, seconds, ok, kind, error))
         if think_s:
             await asyncio.sleep(rng.uniform(*think_s))
 
