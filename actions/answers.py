@@ -13,6 +13,7 @@ from actions import kb_client
 from actions.formatting import answer_text
 from actions.referral import refer_to_human
 from actions.replies import Reply, stop_form
+from haven import inbox
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class ActionAnswerQuestion(Action):
             result = None
         answer = result.answer if result is not None else None
         if answer is None:
+            if result is not None:  # declined (not merely unavailable): content staff should see it
+                inbox.record_declined(question, reply.language)
             reply.say_key("dont_know")
             refer_to_human(reply, tracker)
             reply.set_slot(LAST_ANSWER_SLOT, None)

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import LAST_ANSWER_SLOT
 from actions.feedback_store import VALUES, FeedbackStore
 from actions.replies import Reply
+from haven import inbox
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,19 @@ def feedback_value(tracker: Tracker) -> str | None:
         if entity.get("entity") == "feedback_value" and entity.get("value") in VALUES:
             return str(entity["value"])
     return None
+
+
+def previous_question(tracker: Tracker) -> str:
+    """The user's last typed message before this feedback (button payloads are skipped)."""
+    user_texts = [
+        str(event.get("text") or "").strip()
+        for event in tracker.events
+        if event.get("event") == "user"
+    ]
+    for text in reversed(user_texts[:-1]):  # the last one is the feedback itself
+        if text and not text.startswith("/"):
+            return text
+    return ""
 
 
 class ActionFeedback(Action):
@@ -48,6 +62,8 @@ class ActionFeedback(Action):
             FeedbackStore().add(tracker.sender_id, entry_id, value, reply.language)
         except Exception:  # storage trouble must not break the conversation
             logger.exception("could not store feedback")
+        if value == "not_helpful":
+            inbox.record_not_helpful(entry_id, reply.language, previous_question(tracker))
         reply.say_key("feedback_thanks")
         reply.set_slot(LAST_ANSWER_SLOT, None)
         return reply.finish()

@@ -48,14 +48,23 @@ def _wait(server: Server, path: str, timeout: float, ready: Any = None) -> None:
 
 @contextmanager
 def action_server(port: int | None = None, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run the rasa-sdk action server with this project's actions."""
+    """Run the rasa-sdk action server with this project's actions.
+
+    Feedback and inbox databases go to a temporary folder unless ``env`` names them, so tests
+    never write into the project's ``var/``.
+    """
     port = port or free_port()
-    server = _start("action-server", action_server_command(port), port, env)
-    try:
-        _wait(server, "/health", timeout=180)
-        yield server
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory(prefix="haven-actions-") as tmp:
+        stores = {
+            "HAVEN__FEEDBACK__DB": str(Path(tmp) / "feedback.db"),
+            "HAVEN__INBOX__DB": str(Path(tmp) / "inbox.db"),
+        }
+        server = _start("action-server", action_server_command(port), port, {**stores, **(env or {})})
+        try:
+            _wait(server, "/health", timeout=180)
+            yield server
+        finally:
+            server.stop()
 
 
 def write_endpoints(

@@ -49,6 +49,14 @@ def no_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     kb_client.reset()
 
 
+@pytest.fixture(autouse=True)
+def inbox_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Declined and not-helpful questions go to a temporary inbox, never to var/."""
+    path = tmp_path / "inbox.db"
+    monkeypatch.setattr("haven.inbox.default_path", lambda: path)
+    return path
+
+
 @pytest.fixture()
 def feedback_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "feedback.db"

@@ -13,6 +13,7 @@ from actions.forget_me import ActionForgetMe
 from actions.referral import ActionHumanHelp
 from actions.select_option import ActionSelectOption
 from actions.services import ActionShowServices, ValidateFindServiceForm
+from haven.inbox import InboxStore
 from tests.actions_env.actions.conftest import make_tracker, run, slot_events, texts
 
 
@@ -269,3 +270,35 @@ async def test_contacts_for_the_danger_category_come_first(kb, category, first):
     tracker.latest_message["danger"] = {"category": category, "language": "en"}
     messages, _ = await run(ActionEmergency(), tracker)
     assert messages[0]["text"].splitlines()[1].split(": ")[1].startswith(first)
+
+
+async def test_declined_question_reaches_the_console_inbox_redacted(kb, inbox_db):
+    question = "best recipe for chocolate cake? call me on +999 10 555 0199"
+    messages, _ = await run(ActionAnswerQuestion(), make_tracker(question))
+    assert "I do not know the answer" in texts(messages)
+    [stored] = InboxStore(inbox_db).questions()
+    assert stored.reason == "declined" and stored.language == "en"
+    assert "chocolate cake" in stored.text and "555" not in stored.text
+
+
+async def test_unavailable_knowledge_base_records_nothing_in_the_inbox(no_kb, inbox_db):
+    await run(ActionAnswerQuestion(), make_tracker("Can I work?"))
+    assert InboxStore(inbox_db).questions() == []
+
+
+async def test_not_helpful_feedback_keeps_the_question_for_content_staff(kb, feedback_db, inbox_db):
+    tracker = make_tracker(
+        "/feedback",
+        intent="feedback",
+        slots={"last_answer_id": "work-right-to-work"},
+        entities=[{"entity": "feedback_value", "value": "not_helpful"}],
+    )
+    tracker.events[:] = [
+        {"event": "user", "text": "can I work while waiting for asylum?"},
+        {"event": "user", "text": "/ask_question"},
+        {"event": "user", "text": "/feedback"},
+    ]
+    await run(ActionFeedback(), tracker)
+    [stored] = InboxStore(inbox_db).questions()
+    assert stored.reason == "not_helpful" and stored.entry_id == "work-right-to-work"
+    assert stored.text == "can I work while waiting for asylum?"
