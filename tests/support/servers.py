@@ -59,7 +59,8 @@ def action_server(port: int | None = None, env: dict[str, str] | None = None) ->
             "HAVEN__FEEDBACK__DB": str(Path(tmp) / "feedback.db"),
             "HAVEN__INBOX__DB": str(Path(tmp) / "inbox.db"),
         }
-        server = _start("action-server", action_server_command(port), port, {**stores, **(env or {})})
+        command = action_server_command(port)
+        server = _start("action-server", command, port, {**stores, **(env or {})})
         try:
             _wait(server, "/health", timeout=180)
             yield server
