@@ -24,7 +24,7 @@ INDEX_STAMP := var/index/.built
 TRAIN_SRC   := config.yml $(shell find $(DOMAIN) bot/data nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 CONTENT_SRC := $(shell find knowledge_base -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/tests/*' 2>/dev/null | sort)
 
-.PHONY: help setup system run test test-fast pytest train index kb console-user lint validate e2e \
+.PHONY: help setup system run test test-fast pytest train index kb console-user lint validate translations e2e \
         bench-kb-quality bench-kb-speed bench-nlu bench-load clean
 
 help:
@@ -69,13 +69,17 @@ run: setup index train
 	@$(ACTIONS_PY) scripts/run.py
 
 # --- test --------------------------------------------------------------------------------
-test: setup system index train lint validate pytest e2e
+test: setup system index train lint validate translations pytest e2e
 
 lint: setup
 	$(ACTIONS_PY) -m ruff check .
 
 validate: setup
 	$(RASA) data validate --domain $(DOMAIN) --data bot/data --config config.yml --fail-on-warnings
+
+# Every bot string in every supported language (gettext catalogs in bot/locales).
+translations: setup
+	$(ACTIONS_PY) -m haven.i18n
 
 # Each environment runs the tests of the code it imports.
 pytest: setup system index train
@@ -92,10 +96,11 @@ test-fast: setup
 system:
 	scripts/setup_system.sh
 
-# Rasa end-to-end test stories (bot/tests): NLU and dialogue predictions, whole conversations.
-# (Rasa OSS does not run custom actions here; the REST integration tests in tests/ do.)
+# Rasa end-to-end test stories (bot/tests): NLU and dialogue predictions on the typed text of
+# whole conversations (--e2e). Rasa OSS does not run custom actions here; the REST
+# integration tests in tests/ do.
 e2e: setup train
-	nice -n 5 $(RASA) test core --stories bot/tests --model $(MODEL) \
+	nice -n 5 $(RASA) test core --e2e --stories bot/tests --model $(MODEL) \
 	    --fail-on-prediction-errors --out test-artifacts/e2e
 
 # --- benchmarks (print a table and write JSON) -----------------------------------------
