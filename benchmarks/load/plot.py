@@ -15,11 +15,17 @@ def plot(report: dict, path: Path) -> None:
     levels = report["levels"]
     users = [level["users"] for level in levels]
     figure, (latency, throughput) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for key, style in (("p50_ms", "o-"), ("p95_ms", "s-")):
-        latency.plot(users, [level[key] for level in levels], style, label=f"Haven {key[:3]}")
+    for key, marker in (("p50_ms", "o"), ("p95_ms", "s")):
+        label = key[:3]
+        latency.plot(users, [level[key] for level in levels], f"{marker}-", color="C0",
+                     label=f"Haven {label}")  # fmt: skip
         if levels and "bare_rasa" in levels[0]:
-            latency.plot(users, [level["bare_rasa"][key] for level in levels], style,
-                         alpha=0.5, label=f"bare Rasa {key[:3]}")  # fmt: skip
+            latency.plot(users, [level["bare_rasa"][key] for level in levels], f"{marker}--",
+                         color="C1", label=f"bare Rasa {label}")  # fmt: skip
+    telegram = report.get("telegram_levels") or []
+    if telegram:
+        latency.plot([t["users"] for t in telegram], [t["p95_ms"] for t in telegram], "^:",
+                     color="C2", label="Haven p95, Telegram webhook")  # fmt: skip
     latency.axhline(500, color="grey", linestyle=":", label="500 ms target")
     latency.set(xlabel="simulated users (3–10 s pauses)", ylabel="latency (ms)", yscale="log",
                 title="Reply latency")  # fmt: skip
