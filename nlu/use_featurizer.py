@@ -84,11 +84,12 @@ class HavenUseFeaturizer(DenseFeaturizer, GraphComponent):
     def _featurize(self, messages: list[Message]) -> None:
         texts = [str(m.get(TEXT) or "") for m in messages]
         vectors = embed(texts)
+        # Every message gets a sentence vector, a zero one for empty text: DIET needs the same
+        # inputs for every message and fails on an empty one without it.
         for message, vector in zip(messages, vectors, strict=True):
-            if message.get(TEXT):
-                self.add_features_to_message(
-                    sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
-                )
+            self.add_features_to_message(
+                sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
+            )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurize every training example (one batch)."""

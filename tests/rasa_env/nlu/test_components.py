@@ -155,6 +155,19 @@ def test_use_featurizer_adds_512_dimensional_sentence_features(storage, context)
     assert "text_features" not in english.as_dict(only_output_properties=True)
 
 
+def test_use_featurizer_gives_empty_text_a_zero_vector(storage, context):
+    # DIET needs the same inputs for every message: an empty one must not lose its
+    # sentence feature (it made /model/parse answer 500, found by the webhook fuzz tests).
+    component = HavenUseFeaturizer.create(
+        HavenUseFeaturizer.get_default_config(), storage, Resource("use"), context
+    )
+    empty = message("")
+    component.process([empty])
+    _, sentence = empty.get_dense_features("text")
+    assert sentence is not None and sentence.features.shape == (1, 512)
+    assert not sentence.features.any()
+
+
 def test_language_detector_learns_from_training_metadata(storage, context):
     config = HavenLanguageDetector.get_default_config()
     detector = HavenLanguageDetector.create(config, storage, Resource("lang"), context)
