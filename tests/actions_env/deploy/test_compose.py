@@ -31,7 +31,9 @@ def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_compose_file_parses_into_the_production_stack():
-    result = compose_config({"POSTGRES_PASSWORD": "pw", "HAVEN_PSEUDONYM_KEY": "key"})
+    result = compose_config(
+        {"POSTGRES_PASSWORD": "pw", "HAVEN_PSEUDONYM_KEY": "key", "RASA_API_TOKEN": "token"}
+    )
     assert result.returncode == 0, result.stderr
     stack = yaml.safe_load(result.stdout)
     assert set(stack["services"]) == {"rasa", "action-server", "postgres", "redis"}
@@ -40,15 +42,16 @@ def test_compose_file_parses_into_the_production_stack():
     rasa = stack["services"]["rasa"]
     assert rasa["environment"]["ACTION_SERVER_URL"] == "http://action-server:5055/webhook"
     assert set(rasa["depends_on"]) == {"postgres", "redis", "action-server"}
+    assert rasa["environment"]["RASA_API_TOKEN"] == "token"  # the HTTP API is never open
 
 
 def test_compose_refuses_to_start_without_secrets():
-    env = {k: "" for k in ("POSTGRES_PASSWORD", "HAVEN_PSEUDONYM_KEY")}
+    env = {k: "" for k in ("POSTGRES_PASSWORD", "HAVEN_PSEUDONYM_KEY", "RASA_API_TOKEN")}
     result = compose_config(env)
     # Compose v2.40 reports interpolation errors on stderr, prints no configuration, exits 0.
     assert result.stdout.strip() == ""
     assert "required variable" in result.stderr
-    assert "POSTGRES_PASSWORD" in result.stderr or "HAVEN_PSEUDONYM_KEY" in result.stderr
+    assert any(name in result.stderr for name in env)
 
 
 def test_production_endpoints_use_postgres_and_redis():
