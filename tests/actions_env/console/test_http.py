@@ -8,6 +8,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,9 +28,24 @@ pytestmark = pytest.mark.integration
 ENTRY = "/faq/work-right-to-work"
 
 
+def drop_translation(content: Path, entry_id: str, language: str) -> None:
+    """Remove one language of one FAQ entry from the workspace copy of the content."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    path = content / "faq" / f"{entry_id.split('-')[0]}.yml"
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    [entry] = [e for e in data["faqs"] if e["id"] == entry_id]
+    del entry["translations"][language]
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     workspace = make_workspace(tmp_path_factory.mktemp("console"))
+    # Every sample entry has all its languages: take one away so a page has a gap to show.
+    drop_translation(workspace.content, "work-right-to-work", "so")
     create_users(workspace)
     store = InboxStore(workspace.root / "inbox.db")
     for text in (
