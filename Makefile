@@ -117,5 +117,11 @@ bench-kb-speed: setup
 bench-nlu: setup train
 	nice -n 5 $(RASA_PY) benchmarks/nlu_quality.py --out $(OUT)
 
+# Load: Haven against a bare `rasa init` bot in the same run (ratios), JSON + PNG plot.
+# About 13 minutes; LOAD_ARGS=--quick for a 4-minute check.
+LOAD_ARGS ?=
+bench-load: setup train index
+	nice -n 10 $(RASA_PY) benchmarks/load/run.py --out $(OUT) $(LOAD_ARGS)
+
 clean:
 	rm -rf models var/index var/run test-artifacts benchmarks/results

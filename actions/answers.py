@@ -53,7 +53,7 @@ class ActionAnswerQuestion(Action):
         if answer is None:
             if result is not None:  # declined (not merely unavailable): content staff should see it
                 inbox.record_declined(question, reply.language)
-            reply.say_key("dont_know")
+            reply.say(reply.t("dont_know"), kind="no_answer")  # counted by /metrics
             refer_to_human(reply, tracker)
             reply.set_slot(LAST_ANSWER_SLOT, None)
             return reply.finish(*stop_form(tracker))

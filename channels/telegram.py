@@ -318,7 +318,7 @@ class TelegramInput(InputChannel):
         query = update.callback_query
         if query is not None:
             await bot.answer_callback_query(query.id)
-            data = query.data or ""
+            data = query.data if isinstance(query.data, str) else ""
             if data.startswith("k:"):
                 stored = await self.store.get(f"telegram:callback:{data}")
                 return str(stored) if stored else None
@@ -329,7 +329,7 @@ class TelegramInput(InputChannel):
         location = message.location or (message.venue.location if message.venue else None)
         if location is not None:
             return location_payload(location.latitude, location.longitude)
-        if message.text:
+        if isinstance(message.text, str) and message.text:  # a forged update may hold anything
             return message.text
         return None
 

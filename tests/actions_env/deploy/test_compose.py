@@ -57,4 +57,5 @@ def test_compose_refuses_to_start_without_secrets():
 def test_production_endpoints_use_postgres_and_redis():
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.production.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["tracker_store"]["type"].endswith("ReconnectingSQLTrackerStore")
     assert endpoints["lock_store"]["type"] == "redis"
