@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from haven import settings
+from haven import settings, sqlite
 from haven.privacy import pseudonymise
 
 DEFAULT_PATH = "var/feedback.db"
@@ -43,16 +42,8 @@ class FeedbackStore:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
-        try:
-            connection.executescript(SCHEMA)
-            yield connection
-            connection.commit()
-        finally:
-            connection.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.connect(self.path, SCHEMA)
 
     @staticmethod
     def conversation_key(sender_id: str) -> str:

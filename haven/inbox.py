@@ -16,12 +16,12 @@ import datetime as dt
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from haven import settings
+from haven import settings, sqlite
 from haven.logging import redact
 
 logger = logging.getLogger(__name__)
@@ -106,16 +106,8 @@ class InboxStore:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
-        try:
-            connection.executescript(SCHEMA)
-            yield connection
-            connection.commit()
-        finally:
-            connection.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.connect(self.path, SCHEMA)
 
     def add(
         self,
