@@ -23,6 +23,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.language_detection import LanguageDetector, Lexicon
 
 LANGUAGE = "language"
+# The NLU reads at most this much of a message. The channels already cut messages well below it
+# (Telegram 4096, WhatsApp 1600, REST 4000); Rasa's /model/parse does not, and one 200k-character
+# token costs the later components ~16 s of CPU while the server's event loop waits.
+MAX_TEXT_CHARS = 2000
 LANGUAGE_CONFIDENCE = "language_confidence"
 DEFAULT_LANGUAGES = ["en", "fr", "es", "ar", "fa", "uk", "ru", "tr", "ps", "ti", "so"]
 
@@ -110,8 +114,14 @@ class HavenLanguageDetector(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Set ``language`` (and its confidence) on each message and in the parse output."""
+        """Set ``language`` (and its confidence) on each message and in the parse output.
+
+        Texts longer than :data:`MAX_TEXT_CHARS` are cut to that length first.
+        """
         for message in messages:
+            text = message.get(TEXT) or ""
+            if len(text) > MAX_TEXT_CHARS:  # first in the pipeline: every later component benefits
+                message.set(TEXT, text[:MAX_TEXT_CHARS])
             detection = self.detector.detect(message.get(TEXT) or "")
             message.set(LANGUAGE, detection.language if detection else None, add_to_output=True)
             message.set(

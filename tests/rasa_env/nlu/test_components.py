@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from haven import settings
 from nlu.danger_classifier import HavenDangerClassifier
 from nlu.entity_matcher import HavenEntityMatcher
-from nlu.language_detector import HavenLanguageDetector
+from nlu.language_detector import MAX_TEXT_CHARS, HavenLanguageDetector
 from nlu.multilingual_intent import HavenMultilingualIntentClassifier
 from nlu.use_featurizer import HavenUseFeaturizer
 
@@ -178,6 +178,15 @@ def test_language_detector_learns_from_training_metadata(storage, context):
     loaded.process([found])
     assert found.get("language") == "so"
     assert found.as_dict(only_output_properties=True)["language"] == "so"
+
+
+def test_language_detector_cuts_huge_text_for_the_whole_pipeline(storage, context):
+    config = HavenLanguageDetector.get_default_config()
+    detector = HavenLanguageDetector.create(config, storage, Resource("lang"), context)
+    huge = message("can I work here " * 10_000)
+    detector.process([huge])
+    assert len(huge.get("text")) == MAX_TEXT_CHARS
+    assert huge.get("language") == "en"
 
 
 def test_multilingual_intent_classifier_transfers_to_unseen_languages(storage, context):
