@@ -15,10 +15,10 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -32,6 +32,7 @@ EMERGENCY_LANGUAGES = ("ps", "ti", "so")
 EMERGENCY_TOPICS = ("emergencies", "safety")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+_T = TypeVar("_T")
 _TIME = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
 
 
@@ -318,6 +319,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.ids: dict[str, tuple[str, int]] = {}
         self.file = ""
+        # (file, line, entry id, referenced id) of every FAQ `related`, checked once all is read
+        self.related_refs: list[tuple[str, int, str, str]] = []
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, line: int, message: str) -> None:
@@ -595,15 +598,15 @@ class _Reader:
         return tuple(result)
 
     # -- FAQ -------------------------------------------------------------------------------
+    def read_file(
+        self, path: Path, key: str, read_one: Callable[[LineDict], _T | None]
+    ) -> list[_T]:
+        """Every valid entry listed under ``key`` in one file (problems are collected)."""
+        entries = (read_one(item) for item in self.entries(self.parse(path), key))
+        return [entry for entry in entries if entry is not None]
+
     def read_faq_file(self, path: Path, taxonomy: Taxonomy) -> list[FaqEntry]:
-        data = self.parse(path)
-        self.related_refs: list[tuple[str, int, str, str]] = getattr(self, "related_refs", [])
-        result = []
-        for item in self.entries(data, "faqs"):
-            entry = self.read_faq(item, taxonomy)
-            if entry is not None:
-                result.append(entry)
-        return result
+        return self.read_file(path, "faqs", lambda item: self.read_faq(item, taxonomy))
 
     def read_faq(self, item: LineDict, taxonomy: Taxonomy) -> FaqEntry | None:
         entry_id = self.entry_id(item)
@@ -701,7 +704,7 @@ class _Reader:
 
     def check_related(self, faqs: list[FaqEntry]) -> None:
         known = {entry.id for entry in faqs} | set(self.ids)
-        for file, line, entry_id, ref in getattr(self, "related_refs", []):
+        for file, line, entry_id, ref in self.related_refs:
             if ref not in known:
                 self.problems.append(
                     Problem(
@@ -715,13 +718,7 @@ class _Reader:
 
     # -- services --------------------------------------------------------------------------
     def read_service_file(self, path: Path, taxonomy: Taxonomy) -> list[Service]:
-        data = self.parse(path)
-        result = []
-        for item in self.entries(data, "services"):
-            service = self.read_service(item, taxonomy)
-            if service is not None:
-                result.append(service)
-        return result
+        return self.read_file(path, "services", lambda item: self.read_service(item, taxonomy))
 
     def read_service(self, item: LineDict, taxonomy: Taxonomy) -> Service | None:
         entry_id = self.entry_id(item)
