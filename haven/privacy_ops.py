@@ -192,38 +192,37 @@ class TrackerStore:
         with closing(connection):
             yield connection
 
-    def _run(self, sql: str, parameters: Sequence[Any]) -> int:
-        """Execute one statement and commit; a missing ``events`` table counts as 0 rows."""
+    def _execute(self, sql: str, parameters: Sequence[Any], write: bool) -> int:
+        """Run one statement: a write commits and gives the rows changed, a read its one number.
+
+        A missing ``events`` table (nothing stored yet) counts as 0.
+        """
         try:
             with self._connection() as connection:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql, tuple(parameters))
                 except Exception as error:
-                    if _is_missing_table(error):
+                    if not _is_missing_table(error):
+                        raise
+                    if write:
                         connection.rollback()
-                        return 0
-                    raise
+                    return 0
+                if not write:
+                    return int(cursor.fetchone()[0])
                 count = cursor.rowcount
                 connection.commit()
                 return max(int(count or 0), 0)
         except _NoTableError:
             return 0
 
+    def _run(self, sql: str, parameters: Sequence[Any]) -> int:
+        """Execute one statement and commit; a missing ``events`` table counts as 0 rows."""
+        return self._execute(sql, parameters, write=True)
+
     def _scalar(self, sql: str, parameters: Sequence[Any]) -> int:
         """The single number a ``SELECT COUNT`` returns; 0 when nothing is stored yet."""
-        try:
-            with self._connection() as connection:
-                cursor = connection.cursor()
-                try:
-                    cursor.execute(sql, tuple(parameters))
-                except Exception as error:
-                    if _is_missing_table(error):
-                        return 0
-                    raise
-                return int(cursor.fetchone()[0])
-        except _NoTableError:
-            return 0
+        return self._execute(sql, parameters, write=False)
 
     def count(self, sender_id: str | None = None) -> int:
         """Rows of one sender (or of everyone)."""
