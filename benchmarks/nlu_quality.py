@@ -45,12 +45,26 @@ SIB = Path(os.environ.get("HAVEN_EVAL_DATA", ROOT.parent / "shared" / "eval-data
 TARGET_TRAINED, TARGET_UNSEEN = 0.90, 0.75
 
 
-def load_heldout() -> dict[str, list[tuple[str, str]]]:
-    """Language → [(text, intent)] of the held-out files."""
+def load_heldout(directory: Path = HELDOUT) -> dict[str, list[tuple[str, str]]]:
+    """Language → [(text, intent)] of the evaluation files in ``directory``.
+
+    Files are either ``{language, examples: [{text, intent}]}`` or Rasa NLU training files
+    (``nlu: [{intent, metadata: {language}, examples}]``, e.g. ``benchmarks/data/nlu_dev``).
+    """
     data: dict[str, list[tuple[str, str]]] = {}
-    for path in sorted(HELDOUT.glob("*.yml")):
+    for path in sorted(directory.glob("*.yml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data[content["language"]] = [(e["text"], e["intent"]) for e in content["examples"]]
+        if "nlu" not in content:
+            data[content["language"]] = [(e["text"], e["intent"]) for e in content["examples"]]
+            continue
+        for block in content["nlu"]:
+            if "intent" not in block:
+                continue
+            language = (block.get("metadata") or {}).get("language", path.stem)
+            for line in str(block["examples"]).splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    data.setdefault(language, []).append((line[2:].strip(), block["intent"]))
     return data
 
 
@@ -101,10 +115,10 @@ def nearest_neighbour(
     return [train_intents[i] for i in best]
 
 
-def intent_benchmark(model: Path) -> dict[str, Any]:
+def intent_benchmark(model: Path, heldout_dir: Path = HELDOUT) -> dict[str, Any]:
     from nlu.use_featurizer import embed
 
-    heldout = load_heldout()
+    heldout = load_heldout(heldout_dir)
     train_texts, train_intents, trained_languages = load_training()
     train_vectors = embed(train_texts)
     flat = [(lang, text, intent) for lang, rows in heldout.items() for text, intent in rows]
@@ -240,6 +254,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "haven.tar.gz")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "nlu.json")
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        default=HELDOUT,
+        help="directory of evaluation files (default: the held-out set; "
+        "benchmarks/data/nlu_dev for development)",
+    )
     parser.add_argument("--skip-sib", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -251,7 +272,8 @@ def main() -> int:
         return 2
     report = {
         "model": str(args.model),
-        "intents": intent_benchmark(args.model),
+        "heldout": str(args.heldout),
+        "intents": intent_benchmark(args.model, args.heldout),
         "sib200": {"skipped": True} if args.skip_sib else sib_benchmark(),
     }
     print_tables(report)
