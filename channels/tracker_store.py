@@ -8,7 +8,14 @@ events beyond the number it already holds): the message is silently lost.
 
 :class:`ReconnectingSQLTrackerStore` checks pooled connections before use (``pool_pre_ping``),
 and retries reads and writes that fail on a lost connection for a few seconds, so that a
-restart is invisible to users. Use it in ``endpoints.yml`` with the usual SQL settings::
+restart is invisible to users.
+
+It is also cheaper per message: it reads a conversation without building an ORM object per
+stored event (only the ``data`` column is fetched; that was a tenth of the Rasa server's CPU
+under load), and it remembers how many events a conversation had when it was read, so that
+saving it does not count them again in the database.
+
+Use it in ``endpoints.yml`` with the usual SQL settings::
 
     tracker_store:
       type: channels.tracker_store.ReconnectingSQLTrackerStore
@@ -20,9 +27,11 @@ restart is invisible to users. Use it in ``endpoints.yml`` with the usual SQL se
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -34,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 RETRY_FOR_S = 10.0
 RETRY_PAUSE_S = 0.5
+# Attribute set on a tracker read from the store: how many of its events the store holds.
+STORED_EVENTS = "_haven_events_in_store"
 
 T = TypeVar("T")
 
@@ -61,6 +72,33 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
                 self.engine.dispose()  # drop every pooled connection to the old server
                 await asyncio.sleep(RETRY_PAUSE_S)
 
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's ``SQLTrackerStore._retrieve``, fetching the serialised events only."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        events = [json.loads(data) for (data,) in rows]
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions and len(tracker.events) == len(events):
+            setattr(tracker, STORED_EVENTS, len(events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events of ``tracker`` the store does not hold yet.
+
+        For a tracker this store read (the usual case: Rasa reads the conversation, handles the
+        message under the conversation lock, then saves), the count taken when reading is used;
+        otherwise the events are counted in the database, as Rasa does.
+        """
+        stored = getattr(tracker, STORED_EVENTS, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """Load a conversation, retrying while the database is unreachable."""
         parent = super().retrieve
@@ -75,3 +113,5 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         """Store the new events of a conversation, retrying while the database is unreachable."""
         parent = super().save
         await self._with_retry("write", lambda: parent(tracker))
+        if getattr(tracker, STORED_EVENTS, None) is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
