@@ -4,7 +4,8 @@
         [--queries benchmarks/datasets/dev_queries.jsonl] [--write]
 
 Never run this on the evaluation sets or on ``benchmarks/data/kb_queries.jsonl`` (held out).
-The queries are split in two halves (even / odd lines): the first fits, the second checks.
+The queries are split by their ``split`` field (``tune`` fits, ``check`` checks; see
+``benchmarks/datasets/make_dev_queries.py``); files without it are split even / odd lines.
 
 1. Per profile (see ``knowledge_base/calibration.py``) a logistic regression over every
    candidate entry: features (dense cosine, lexical coverage), label "is a relevant entry".
@@ -55,12 +56,15 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.001) -> np.ndarray
     return minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B").x
 
 
+Example = tuple[float, float, float, int]  # dense, lexical, lexical in any language, label
+
+
 def candidate_examples(
     kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray
-) -> dict[str, list[tuple[float, float, int]]]:
-    """(dense, lexical, label) of every candidate of every query, grouped by profile."""
+) -> dict[str, list[Example]]:
+    """(dense, lexical, lexical_any, label) of every candidate of every query, per profile."""
     snapshot = kb._snapshot
-    examples: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    examples: dict[str, list[Example]] = defaultdict(list)
     for query, vector in zip(queries, vectors, strict=True):
         language = query.get("language")
         relevant = set(query["relevant"])
@@ -78,7 +82,7 @@ def candidate_examples(
                 if name.startswith("xling"):
                     continue  # simulated below, where there are far more examples
                 label = int(snapshot.faq_ids[r.entry] in relevant)
-                examples[name].append((r.dense, r.lexical, label))
+                examples[name].append((r.dense, r.lexical, r.lexical_any, label))
         _simulate_cross_lingual(snapshot, query, vector, examples)
     return examples
 
@@ -87,12 +91,13 @@ def _simulate_cross_lingual(
     snapshot: Any,
     query: dict[str, Any],
     vector: np.ndarray,
-    examples: dict[str, list[tuple[float, float, int]]],
+    examples: dict[str, list[Example]],
 ) -> None:
     """Cross-lingual examples: score every entry as if it had no text in the query language.
 
     The dense score of an entry is then its best phrasing in *another* language, which is
-    exactly what the engine sees for an entry that was never translated into the query language.
+    exactly what the engine sees for an entry that was never translated into the query language;
+    its lexical score in any language likewise comes from the other languages only.
     """
     language = query.get("language")
     if language is None:
@@ -106,8 +111,15 @@ def _simulate_cross_lingual(
     known = snapshot.embedder_languages is None or language in snapshot.embedder_languages
     name = "xling" if known else "xling_unknown"
     relevant = set(query["relevant"])
+    docs, _, coverage = snapshot.lexical.search(query["query"], None, 400)
+    lexical_any = np.zeros(len(snapshot.faq_ids), np.float32)
+    for doc, value in zip(docs.tolist(), coverage.tolist(), strict=True):
+        if snapshot.doc_language[doc] != language:
+            entry = int(snapshot.doc_entry[doc])
+            lexical_any[entry] = max(lexical_any[entry], value)
     for entry in np.argsort(-best)[:64]:
-        examples[name].append((float(best[entry]), 0.0, int(snapshot.faq_ids[entry] in relevant)))
+        label = int(snapshot.faq_ids[entry] in relevant)
+        examples[name].append((float(best[entry]), 0.0, float(lexical_any[entry]), label))
 
 
 _VECTORS: dict[str, np.ndarray] = {}
@@ -119,81 +131,98 @@ def _all_vectors(snapshot: Any) -> np.ndarray:
     return _VECTORS[snapshot.version]
 
 
-def fit_profiles(
-    examples: dict[str, list[tuple[float, float, int]]], min_positives: int
-) -> dict[str, Any]:
+def fit_profiles(examples: dict[str, list[Example]], min_positives: int) -> dict[str, Any]:
     """Per-profile weights and scale."""
     profiles = json.loads(json.dumps(calibration.DEFAULTS["profiles"]))
     for name, rows in examples.items():
         data = np.asarray(rows, dtype=np.float64)
-        positives = int(data[:, 2].sum())
+        labels = data[:, 3]
+        positives = int(labels.sum())
         if positives < min_positives:
             print(f"  {name}: {positives} positive examples, keeping the defaults")
             continue
-        if name.startswith(("dense", "xling")):
-            beta = _fit_logistic(data[:, :1], data[:, 2])
-            profiles[name] = {
-                "w": [1.0, 0.0],
-                "a": round(float(beta[0]), 3),
-                "c": round(float(beta[1]), 3),
-            }
+        if name.startswith("dense"):
+            beta = _fit_logistic(data[:, :1], labels)
+            weights, scale, intercept = [1.0, 0.0], float(beta[0]), float(beta[1])
         elif name == "bm25":
-            beta = _fit_logistic(data[:, 1:2], data[:, 2])
-            profiles[name] = {
-                "w": [0.0, 1.0],
-                "a": round(float(beta[0]), 3),
-                "c": round(float(beta[1]), 3),
-            }
-        else:
-            beta = _fit_logistic(data[:, :2], data[:, 2])
+            beta = _fit_logistic(data[:, 1:2], labels)
+            weights, scale, intercept = [0.0, 1.0], float(beta[0]), float(beta[1])
+        elif name.startswith("xling"):  # dense and lexical in other languages
+            beta = _fit_logistic(data[:, [0, 2]], labels)
             scale = float(beta[0]) if beta[0] > 1e-6 else 1.0
-            profiles[name] = {
-                "w": [1.0, round(float(beta[1]) / scale, 3)],
-                "a": round(scale, 3),
-                "c": round(float(beta[2]), 3),
-            }
+            weights, intercept = [1.0, 0.0, float(beta[1]) / scale], float(beta[2])
+        else:
+            beta = _fit_logistic(data[:, :3], labels)
+            scale = float(beta[0]) if beta[0] > 1e-6 else 1.0
+            weights = [1.0, float(beta[1]) / scale, float(beta[2]) / scale]
+            intercept = float(beta[3])
+        profiles[name] = {
+            "w": [round(w, 3) for w in weights],
+            "a": round(scale, 3),
+            "c": round(intercept, 3),
+        }
         print(f"  {name}: {len(rows)} candidates, {positives} relevant -> {profiles[name]}")
     return profiles
 
 
 def fit_confidence(
     kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray, method: str
-) -> dict[str, float]:
-    """scale, margin_weight and offset of the final confidence of one ranking method."""
+) -> dict[str, Any]:
+    """scale, margin_weight, offset and feature weights of one ranking method's confidence.
+
+    The label is "the query has a relevant entry" (in scope): the confidence decides between
+    answering and declining, and a top candidate that is a close neighbour of the right entry
+    (same topic) still makes an in-scope question. Features are standardised for the fit (so the
+    L2 penalty treats them alike) and the weights converted back to raw values.
+    """
     cap = calibration.DEFAULTS["margin_cap"]
+    names = calibration.CONFIDENCE_FEATURES
     rows, labels = [], []
     for query, vector in zip(queries, vectors, strict=True):
         ranked = kb.rank(
-            query["query"], query.get("language"), method=method, query_vector=vector, limit=5
+            query["query"], query.get("language"), method=method, query_vector=vector, limit=10
         )
         if not ranked:
             continue
         best = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else best - cap
-        rows.append((best, min(best - second, cap)))
-        labels.append(int(kb._snapshot.faq_ids[ranked[0].entry] in set(query["relevant"])))
-    beta = _fit_logistic(np.asarray(rows), np.asarray(labels, dtype=np.float64), l2=0.001)
+        extra = calibration.confidence_features(ranked, query["query"])
+        rows.append((best, min(best - second, cap), *[extra[n] for n in names]))
+        labels.append(int(bool(query["relevant"])))
+    x = np.asarray(rows)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std < 1e-9] = 1.0  # constant feature (e.g. lexical for dense): weight 0
+    beta = _fit_logistic((x - mean) / std, np.asarray(labels, dtype=np.float64), l2=0.003)
+    raw = beta[:-1] / std
+    offset = float(beta[-1] - (raw * mean).sum())
     return {
-        "scale": round(float(beta[0]), 3),
-        "margin_weight": round(float(beta[1]), 3),
-        "offset": round(float(beta[2]), 3),
+        "scale": round(float(raw[0]), 4),
+        "margin_weight": round(float(raw[1]), 4),
+        "offset": round(offset, 4),
+        "features": {n: round(float(b), 4) for n, b in zip(names, raw[2:], strict=True)},
     }
 
 
 def search_threshold(
     kb: Any, queries: list[dict[str, Any]], vectors: np.ndarray, method: str
 ) -> float:
-    """Lowest threshold (most answers) that still declines 95% of out-of-scope fitting queries."""
+    """Lowest threshold (most answers) that still declines 92% of out-of-scope fitting queries."""
     confidences, answerable = [], []
     for query, vector in zip(queries, vectors, strict=True):
         ranked = kb.rank(
-            query["query"], query.get("language"), method=method, query_vector=vector, limit=5
+            query["query"], query.get("language"), method=method, query_vector=vector, limit=10
         )
-        confidences.append(calibration.confidence([r.score for r in ranked], method))
+        confidences.append(
+            calibration.confidence(
+                [r.score for r in ranked],
+                method,
+                calibration.confidence_features(ranked, query["query"]),
+            )
+        )
         answerable.append(bool(query["relevant"]))
     conf = np.asarray(confidences)
     mask = np.asarray(answerable)
-    grid = np.round(np.arange(0.1, 0.701, 0.0125), 4)
+    grid = np.round(np.arange(0.05, 0.951, 0.005), 4)
     answer = np.asarray([(conf[mask] >= t).mean() for t in grid])
     decline = np.asarray([(conf[~mask] < t).mean() for t in grid])
     # Answer as much as possible while declining at least DECLINE_TARGET of the out-of-scope
@@ -205,7 +234,7 @@ def search_threshold(
     return float(np.median(grid[values >= values.max() - 1e-9]))
 
 
-DECLINE_TARGET = 0.95
+DECLINE_TARGET = 0.92
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--min-positives", type=int, default=8)
     parser.add_argument("--write", action="store_true", help="write calibration.json")
+    parser.add_argument("--out", help="also write the fitted parameters to this JSON file")
     args = parser.parse_args(argv)
     if "kb_queries" in Path(args.queries).name or "eval-data" in args.queries:
         raise SystemExit("refusing to calibrate on held-out or evaluation data")
@@ -224,7 +254,13 @@ def main(argv: list[str] | None = None) -> int:
 
     embedder = make_embedder()
     queries = read_queries(args.queries)
-    fit, check = queries[0::2], queries[1::2]
+    if all("split" in q for q in queries):
+        fit = [q for q in queries if q["split"] == "tune"]
+        check = [q for q in queries if q["split"] != "tune"]
+        halves = "split tune", "split check"
+    else:
+        fit, check = queries[0::2], queries[1::2]
+        halves = "even lines", "odd lines"
     with tempfile.TemporaryDirectory(prefix="kb-calibrate-") as folder:
         kb = open_index(load_kb(args.kb), Path(folder), embedder)
         fit_vectors = kb.encoder.encode_many([q["query"] for q in fit])
@@ -241,13 +277,17 @@ def main(argv: list[str] | None = None) -> int:
         fitted["threshold"] = {m: search_threshold(kb, fit, fit_vectors, m) for m in METHODS}
         calibration.use(fitted)
         print("fitted:", json.dumps(fitted))
+        print("after, fitting half:")
+        print_report(evaluate(kb, fit))
         print("after, checking half (not used for fitting):")
         print_report(evaluate(kb, check))
         del check_vectors
+    if args.out:
+        Path(args.out).write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     if args.write:
         fitted["fitted_on"] = (
-            f"{Path(args.queries).name}, even lines ({len(fit)} queries); "
-            f"checked on odd lines ({len(check)})"
+            f"{Path(args.queries).name}, {halves[0]} ({len(fit)} queries); "
+            f"checked on {halves[1]} ({len(check)})"
         )
         calibration.CALIBRATION_FILE.write_text(
             json.dumps(fitted, indent=2) + "\n", encoding="utf-8"

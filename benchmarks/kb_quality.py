@@ -64,7 +64,11 @@ def evaluate(kb: Any, queries: list[dict[str, Any]], map_at: int | None = None) 
                 limit=DEPTH,
                 query_vector=vector,
             )
-            confidence = calibration.confidence([r.score for r in ranked], method)
+            confidence = calibration.confidence(
+                [r.score for r in ranked],
+                method,
+                calibration.confidence_features(ranked[:10], query["query"]),
+            )
             ranking = [ids[r.entry] for r in ranked]
             per_query.append(
                 _score(ranking, set(query["relevant"]), confidence >= threshold, map_at)

@@ -37,7 +37,7 @@ import numpy as np
 
 from knowledge_base.content import Content, FaqEntry, load_content
 from knowledge_base.embedding import Embedder
-from knowledge_base.lexical import LexicalIndex
+from knowledge_base.lexical import FEATURES_VERSION, LexicalIndex
 
 logger = logging.getLogger(__name__)
 
@@ -445,7 +445,11 @@ def _delta_plan(index_dir: Path, embedder_id: str, digests: dict[str, str]) -> D
         base_digests = json.loads((folder / "entry_digests.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("embedder") != embedder_id or manifest.get("format") != FORMAT_VERSION:
+    if (
+        manifest.get("embedder") != embedder_id
+        or manifest.get("format") != FORMAT_VERSION
+        or manifest.get("lexical_features", 1) != FEATURES_VERSION
+    ):
         return None
     changed = frozenset(i for i, d in digests.items() if base_digests.get(i) != d)
     removed = frozenset(i for i in base_digests if i not in digests)
@@ -506,6 +510,7 @@ def _build_delta(
             tmp / "manifest.json",
             {
                 "format": FORMAT_VERSION,
+                "lexical_features": FEATURES_VERSION,
                 "kind": "delta",
                 "base": plan.base,
                 "version": version,
@@ -589,6 +594,9 @@ def _previous_lexical(index_dir: Path) -> tuple[LexicalIndex | None, list[str] |
         return None, None
     path = index_dir / VERSIONS_DIR / version
     try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("lexical_features", 1) != FEATURES_VERSION:
+            return None, None  # counted with other features: count everything again
         documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
         return LexicalIndex.load(path, documents["language"]), documents["text"]
     except Exception:  # a broken previous version just means no reuse
@@ -636,6 +644,7 @@ def _write_version(
         files = {name: _file_digest(tmp / name) for name in names}
         manifest = {
             "format": FORMAT_VERSION,
+            "lexical_features": FEATURES_VERSION,
             "kind": "full",
             "version": version,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -37,6 +37,25 @@ _CHAR_MAP = str.maketrans({
 })  # fmt: skip
 
 
+FEATURES_VERSION = 2
+"""Changes whenever :func:`features` does: an index only reuses counts made by the same version."""
+
+# Arabizi / Finglish: digits that stand for letters inside Latin-script words (2 hamza, 3 ain,
+# 5 kh, 6 t, 7 h, 8 gh, 9 q). Only in words that also have letters, so numbers stay numbers.
+_ARABIZI = str.maketrans({"2": "", "3": "a", "5": "kh", "6": "t", "7": "h", "8": "gh", "9": "q"})
+_LATIN_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_REPEATS = re.compile(r"(\w)\1+")
+# Consonant skeletons: Latin-script spellings of Arabic, Farsi, Pashto, Somali words vary mostly
+# in their vowels and digraphs (lujoo / luju, shoghl / shughl, chetor / chetour); written Arabic
+# and Farsi vary in their long-vowel letters (ضرائب / ضرايب). Both are folded to the consonants.
+_LATIN_SKELETON = [("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"),
+                   ("dh", "d"), ("dj", "j"), ("q", "k"), ("c", "k"), ("w", "v")]  # fmt: skip
+_LATIN_VOWELS = re.compile(r"[aeiouyh']")
+_ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
+_ARABIC_VOWELS = re.compile(r"[اویهع]")
+
+
 def normalise(text: str) -> str:
     """Case, accents, Arabic/Persian letter variants and digits folded, for matching only."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_MAP)
@@ -46,11 +65,39 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+def _fold_word(word: str) -> str:
+    """Arabizi digits to letters (in Latin words with letters), repeated letters collapsed."""
+    if _HAS_DIGIT.search(word) and _LATIN_WORD.fullmatch(word):
+        word = word.translate(_ARABIZI) or word
+    return _REPEATS.sub(r"\1", word)
+
+
+def _skeleton(word: str) -> str | None:
+    """The consonants of a Latin- or Arabic-script word (first letter kept), or None."""
+    if _LATIN_WORD.fullmatch(word):
+        if word.isdigit():
+            return None
+        folded = word
+        for digraph, letter in _LATIN_SKELETON:
+            folded = folded.replace(digraph, letter)
+        skeleton = folded[0] + _LATIN_VOWELS.sub("", folded[1:])
+    elif _ARABIC_WORD.fullmatch(word):
+        skeleton = word[0] + _ARABIC_VOWELS.sub("", word[1:])
+    else:
+        return None
+    skeleton = _REPEATS.sub(r"\1", skeleton)
+    return skeleton if len(skeleton) >= 2 and len(word) >= 3 else None
+
+
 def features(text: str) -> list[str]:
-    """Words (prefixed ``w:``) and character 3- to 5-grams of each word padded with spaces."""
-    words = _WORD.findall(normalise(text))
+    """Words (``w:``), consonant skeletons of Latin/Arabic-script words (``k:``) and character
+    3- to 5-grams of each word padded with spaces."""
+    words = [_fold_word(word) for word in _WORD.findall(normalise(text))]
     result = [f"w:{word}" for word in words]
     for word in words:
+        skeleton = _skeleton(word)
+        if skeleton is not None:
+            result.append(f"k:{skeleton}")
         padded = f" {word} "
         for size in NGRAM_SIZES:
             result.extend(padded[i : i + size] for i in range(len(padded) - size + 1))

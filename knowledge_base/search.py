@@ -43,7 +43,7 @@ from knowledge_base.lexical import LexicalIndex
 logger = logging.getLogger(__name__)
 
 METHODS = ("hybrid", "dense", "bm25")
-DENSE_CANDIDATES = 64
+DENSE_CANDIDATES = 256  # nearest phrasings; an entry has up to ~80 (11 languages, alternatives)
 LEXICAL_CANDIDATES = 50
 
 
@@ -143,6 +143,9 @@ class Ranked:
     score: float  # calibrated log-odds
     dense: float
     lexical: float
+    profile: str = ""  # calibration profile that scored it (see calibration.profile)
+    lexical_any: float = 0.0  # best lexical coverage in any language
+    topic: str = ""
 
 
 def _limit_faiss_threads() -> None:
@@ -514,7 +517,9 @@ class KnowledgeBase:
         snapshot = self._snapshot
         ranked = self.rank(query, language, method=method, snapshot=snapshot)
         requested = language or snapshot.fallback_language
-        confidence = calibration.confidence([r.score for r in ranked], method)
+        confidence = calibration.confidence(
+            [r.score for r in ranked], method, calibration.confidence_features(ranked, query)
+        )
         threshold = self.threshold if self.threshold is not None else calibration.threshold(method)
         rendered = tuple(
             self._render(snapshot, r, requested) for r in ranked[: max(suggestions, 1)]
@@ -543,19 +548,26 @@ class KnowledgeBase:
             return []
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
+        lexical_any: dict[int, float] = {}
         if method != "bm25":
             vector = query_vector if query_vector is not None else self.encoder.encode_one(query)
             dense = snapshot.dense_scores(vector)
         if method != "dense":
             lexical = snapshot.lexical_scores(query, language)
+        if method == "hybrid":
+            lexical_any = snapshot.lexical_scores(query, None) if language is not None else lexical
         floor = min(dense.values()) if dense else 0.0
         ranked = []
-        for entry in set(dense) | set(lexical):
+        for entry in set(dense) | set(lexical) | set(lexical_any):
             d = dense.get(entry, floor)
             lx = lexical.get(entry, 0.0)
+            la = max(lexical_any.get(entry, 0.0), lx)
             has_language = language is None or language in snapshot.entry_languages[entry]
             name = calibration.profile(method, language, snapshot.embedder_languages, has_language)
-            ranked.append(Ranked(entry, calibration.logit(d, lx, name), d, lx))
+            entry_item = snapshot.entries[entry]
+            topic = entry_item.topic if entry_item is not None else ""
+            score = calibration.logit(d, lx, name, la)
+            ranked.append(Ranked(entry, score, d, lx, name, la, topic))
         ranked.sort(key=lambda r: (-r.score, r.entry))
         return ranked[:limit]
 
