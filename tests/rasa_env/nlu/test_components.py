@@ -222,3 +222,43 @@ def test_multilingual_intent_classifier_transfers_to_unseen_languages(storage, c
     assert [m.get("intent")["name"] for m in messages] == list(cases.values())
     ranking = messages[0].get("intent_ranking")
     assert np.isclose(sum(r["confidence"] for r in ranking), 1.0, atol=1e-3)
+
+
+def test_multilingual_intent_classifier_character_vote(storage, context):
+    """Close character matches (languages the sentence encoder barely knows) decide the vote;
+    a message without any close match keeps the cross-lingual sentence-vector vote."""
+    featurizer = HavenUseFeaturizer.create(
+        HavenUseFeaturizer.get_default_config(), storage, Resource("use"), context
+    )
+    data = TrainingData(
+        [
+            example("ሰላም ከመይ ኣለኹም", "greet", "ti"),
+            example("ሰላም ሓወይ", "greet", "ti"),
+            example("hello", "greet", "en"),
+            example("የቐንየለይ ሓወይ", "thanks", "ti"),
+            example("ብጣዕሚ የቐንየለይ", "thanks", "ti"),
+            example("thank you so much", "thanks", "en"),
+            example("ሓኪም የድልየኒ", "find_service", "ti"),
+            example("ጠበቓ የድልየኒ", "find_service", "ti"),
+            example("i need a doctor", "find_service", "en"),
+        ]
+    )
+    featurizer.process_training_data(data)
+    config = HavenMultilingualIntentClassifier.get_default_config()
+    classifier = HavenMultilingualIntentClassifier.create(config, storage, Resource("mi"), context)
+    resource = classifier.train(data)
+    loaded = HavenMultilingualIntentClassifier.load(config, storage, resource, context)
+    assert loaded.texts[0] == "ሰላም ከመይ ኣለኹም"
+    cases = {
+        "የቐንየለይ ሓፍተይ": "thanks",
+        "ሓኪም የድልየኒ ሎሚ": "find_service",
+        "vielen dank": "thanks",
+    }
+    messages = [message(text, intent_ranking=[]) for text in cases]
+    loaded.process(messages)
+    assert [m.get("intent")["name"] for m in messages] == list(cases.values())
+    assert loaded.char_similarities(["ሰላም"]).shape == (1, 9)
+    off = HavenMultilingualIntentClassifier.load(
+        {**config, "char_weight": 0.0}, storage, resource, context
+    )
+    assert off.char_similarities(["ሰላም"]) is None
