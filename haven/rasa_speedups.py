@@ -15,8 +15,10 @@ behaviour exactly and only removes repeated work.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
+import threading
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,51 @@ def _resolve_event_type(type_name: str, default: Any = None) -> Any:
 
 
 _original_resolve_by_type: Any = None
+_original_past_states: Any = None
+_STATES_CACHE_SIZE = 4
+# (tracker, its last event, key, rule_only_data, states): the tracker and event are kept
+# referenced so that their ids cannot be reused by other objects while they are cached.
+_states_cache: list[tuple[Any, Any, tuple[Any, ...], Any, list[dict[str, Any]]]] = []
+_states_lock = threading.Lock()
+
+
+def _copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy Rasa may edit: states are edited by deleting keys of their sub-states."""
+    return [{key: dict(sub) for key, sub in state.items()} for state in states]
+
+
+def _past_states(
+    self: Any,
+    domain: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Rasa's ``DialogueStateTracker.past_states``, remembering the last few results."""
+    events = self.events
+    last = events[-1] if events else None
+    key = (len(events), id(domain), omit_unset_slots, ignore_rule_only_turns)
+    with _states_lock:
+        for tracker, event, cached_key, cached_rule_data, states in _states_cache:
+            if (
+                tracker is self
+                and event is last
+                and cached_key == key
+                and cached_rule_data == rule_only_data
+            ):
+                return _copy_states(states)
+    states = _original_past_states(
+        self,
+        domain,
+        omit_unset_slots=omit_unset_slots,
+        ignore_rule_only_turns=ignore_rule_only_turns,
+        rule_only_data=rule_only_data,
+    )
+    with _states_lock:
+        entry = (self, last, key, copy.deepcopy(rule_only_data), _copy_states(states))
+        _states_cache.insert(0, entry)
+        del _states_cache[_STATES_CACHE_SIZE:]
+    return states
 
 
 def apply() -> None:
@@ -80,10 +127,13 @@ def apply() -> None:
     except ImportError:  # the action server's environment has rasa-sdk, not rasa
         return
     from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-    global _original_resolve_by_type
+    global _original_resolve_by_type, _original_past_states
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     _original_resolve_by_type = Event.resolve_by_type
     Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign]
+    _original_past_states = DialogueStateTracker.past_states
+    DialogueStateTracker.past_states = _past_states  # type: ignore[method-assign]
     _APPLIED = True
     logger.debug("Rasa speed-ups applied")
