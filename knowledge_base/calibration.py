@@ -121,6 +121,13 @@ def logit(dense: float, lexical: float, profile_name: str, lexical_any: float = 
     return float(p["a"] * score + p["c"])
 
 
+def linear(profile_name: str) -> tuple[float, float, float, float]:
+    """:func:`logit` as ``(k_dense, k_lexical, k_lexical_any, intercept)`` (vectorised use)."""
+    p = parameters()["profiles"][profile_name]
+    w = list(p["w"]) + [0.0] * (3 - len(p["w"]))
+    return (p["a"] * w[0], p["a"] * w[1], p["a"] * w[2], p["c"])
+
+
 def confidence(
     logits: Sequence[float], method: str = "hybrid", features: Mapping[str, float] | None = None
 ) -> float:

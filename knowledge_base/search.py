@@ -556,20 +556,43 @@ class KnowledgeBase:
             lexical = snapshot.lexical_scores(query, language)
         if method == "hybrid":
             lexical_any = snapshot.lexical_scores(query, None) if language is not None else lexical
+        candidates = list(set(dense) | set(lexical) | set(lexical_any))
+        if not candidates:
+            return []
         floor = min(dense.values()) if dense else 0.0
+        d = np.asarray([dense.get(e, floor) for e in candidates], np.float64)
+        lx = np.asarray([lexical.get(e, 0.0) for e in candidates], np.float64)
+        la = np.maximum(np.asarray([lexical_any.get(e, 0.0) for e in candidates]), lx)
+        has = np.asarray(
+            [language is None or language in snapshot.entry_languages[e] for e in candidates]
+        )
+        names = {
+            flag: calibration.profile(method, language, snapshot.embedder_languages, flag)
+            for flag in (True, False)
+        }
+        scores = np.empty(len(candidates))
+        for flag, name in names.items():
+            k_dense, k_lexical, k_any, intercept = calibration.linear(name)
+            mask = has == flag
+            scores[mask] = k_dense * d[mask] + k_lexical * lx[mask] + k_any * la[mask] + intercept
+        entries = np.asarray(candidates, np.int64)
+        order = np.lexsort((entries, -scores))[:limit]
         ranked = []
-        for entry in set(dense) | set(lexical) | set(lexical_any):
-            d = dense.get(entry, floor)
-            lx = lexical.get(entry, 0.0)
-            la = max(lexical_any.get(entry, 0.0), lx)
-            has_language = language is None or language in snapshot.entry_languages[entry]
-            name = calibration.profile(method, language, snapshot.embedder_languages, has_language)
-            entry_item = snapshot.entries[entry]
-            topic = entry_item.topic if entry_item is not None else ""
-            score = calibration.logit(d, lx, name, la)
-            ranked.append(Ranked(entry, score, d, lx, name, la, topic))
-        ranked.sort(key=lambda r: (-r.score, r.entry))
-        return ranked[:limit]
+        for i in order.tolist():
+            entry = candidates[i]
+            item = snapshot.entries[entry]
+            ranked.append(
+                Ranked(
+                    entry,
+                    float(scores[i]),
+                    float(d[i]),
+                    float(lx[i]),
+                    names[bool(has[i])],
+                    float(la[i]),
+                    item.topic if item is not None else "",
+                )
+            )
+        return ranked
 
     def faq_answer(self, entry_id: str, language: str) -> FaqAnswer | None:
         """One entry by id in ``language`` (or the fallback), e.g. for a "related" button."""
