@@ -72,14 +72,38 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
                 self.engine.dispose()  # drop every pooled connection to the old server
                 await asyncio.sleep(RETRY_PAUSE_S)
 
+    def _read_events(self, sender_id: str, all_sessions: bool) -> list[dict[str, Any]]:
+        """The stored events of a conversation (its latest session, or all), oldest first."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        return [json.loads(data) for (data,) in rows]
+
+    def _write_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's ``SQLTrackerStore.save`` without the event broker: append the new events."""
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """Rasa's ``SQLTrackerStore._retrieve``, fetching the serialised events only."""
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
-        events = [json.loads(data) for (data,) in rows]
+        """Rasa's ``SQLTrackerStore._retrieve``, fetching the serialised events only, in a
+        thread (the database call does not block the server's event loop)."""
+        events = await asyncio.to_thread(
+            self._read_events, sender_id, fetch_events_from_all_sessions
+        )
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -110,8 +134,9 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         return await self._with_retry("read", lambda: parent(conversation_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events of a conversation, retrying while the database is unreachable."""
-        parent = super().save
-        await self._with_retry("write", lambda: parent(tracker))
+        """Store the new events of a conversation (in a thread, so that the database call does
+        not block the server's event loop), retrying while the database is unreachable."""
+        await self.stream_events(tracker)
+        await self._with_retry("write", lambda: asyncio.to_thread(self._write_new_events, tracker))
         if getattr(tracker, STORED_EVENTS, None) is not None:
             setattr(tracker, STORED_EVENTS, len(tracker.events))
