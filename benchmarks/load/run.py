@@ -50,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="10,100",
         help="users per level on the Telegram webhook (Haven only; '' for none)",
     )
+    parser.add_argument("--model", type=Path, default=None,
+                        help="Haven model (default models/haven.tar.gz)")  # fmt: skip
     parser.add_argument("--skip-baseline", action="store_true", help="Haven only (no ratios)")
     parser.add_argument("--quick", action="store_true",
                         help="levels 10,50; 15 s each; 15 s saturation")  # fmt: skip
@@ -199,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     with (
         tempfile.TemporaryDirectory(prefix="haven-load-") as tmp,
         api.running() if api else contextlib.nullcontext(),
-        servers.haven(args.rasa_workers, args.action_workers, Path(tmp), extra_env=env) as bot,
+        servers.haven(
+            args.rasa_workers, args.action_workers, Path(tmp), extra_env=env, model=args.model
+        ) as bot,
     ):
         haven = load_bot(bot, args, api)
     bare = None

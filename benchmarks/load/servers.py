@@ -124,6 +124,7 @@ def haven(
     tmp: Path,
     stores: str = "production",
     extra_env: dict[str, str] | None = None,
+    model: Path | None = None,
 ) -> Iterator[Bot]:
     """Haven as deployed: PostgreSQL tracker store, Redis lock store, Sanic workers.
 
@@ -163,7 +164,7 @@ def haven(
         )  # fmt: skip
         stack.callback(actions.stop)
         _wait(actions, "/health", 240)
-        model = ROOT / "models" / "haven.tar.gz"
+        model = model or ROOT / "models" / "haven.tar.gz"
         command = rasa_server_command(
             model, rasa_port, tmp / "endpoints.yml", tmp / "credentials.yml"
         )
