@@ -56,7 +56,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.001) -> np.ndarray
     return minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B").x
 
 
-Example = tuple[float, float, float, int]  # dense, lexical, lexical in any language, label
+Example = tuple[float, float, float, int]  # dense, lexical, lexical (+ fallback language), label
 
 
 def candidate_examples(
@@ -97,7 +97,8 @@ def _simulate_cross_lingual(
 
     The dense score of an entry is then its best phrasing in *another* language, which is
     exactly what the engine sees for an entry that was never translated into the query language;
-    its lexical score in any language likewise comes from the other languages only.
+    its lexical score in the fallback language (see ``KnowledgeBase.rank``) is kept, unless the
+    query is in that language.
     """
     language = query.get("language")
     if language is None:
@@ -111,10 +112,10 @@ def _simulate_cross_lingual(
     known = snapshot.embedder_languages is None or language in snapshot.embedder_languages
     name = "xling" if known else "xling_unknown"
     relevant = set(query["relevant"])
-    docs, _, coverage = snapshot.lexical.search(query["query"], None, 400)
     lexical_any = np.zeros(len(snapshot.faq_ids), np.float32)
-    for doc, value in zip(docs.tolist(), coverage.tolist(), strict=True):
-        if snapshot.doc_language[doc] != language:
+    if snapshot.fallback_language != language:
+        docs, _, coverage = snapshot.lexical.search(query["query"], snapshot.fallback_language, 400)
+        for doc, value in zip(docs.tolist(), coverage.tolist(), strict=True):
             entry = int(snapshot.doc_entry[doc])
             lexical_any[entry] = max(lexical_any[entry], value)
     for entry in np.argsort(-best)[:64]:

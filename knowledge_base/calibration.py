@@ -111,9 +111,9 @@ def profile(
 def logit(dense: float, lexical: float, profile_name: str, lexical_any: float = 0.0) -> float:
     """The calibrated log-odds that a candidate with these scores is the right entry.
 
-    ``lexical_any``: the entry's best lexical coverage in *any* language (mixed-language
-    messages, loanwords, languages close to one the entry has); used when the profile has a
-    third weight.
+    ``lexical_any``: the entry's best lexical coverage in the query language or the fallback
+    language (mixed-language messages, English loanwords); used when the profile has a third
+    weight.
     """
     p = parameters()["profiles"][profile_name]
     w = p["w"]

@@ -17,6 +17,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -303,9 +304,7 @@ class LexicalIndex:
         """
         if language is not None and language not in self._language_id:
             return _empty()
-        query_features: dict[str, int] = {}
-        for feature in features(query):
-            query_features[feature] = query_features.get(feature, 0) + 1
+        query_features = dict(_query_features(query))
         counts = {self.vocabulary[f]: n for f, n in query_features.items() if f in self.vocabulary}
         if not counts:
             return _empty()
@@ -391,6 +390,15 @@ class LexicalIndex:
             column = self.vocabulary.get(feature)
             total += count * (float(idf[column]) if column is not None else largest)
         return (K1 + 1) * total
+
+
+@lru_cache(maxsize=4096)
+def _query_features(query: str) -> tuple[tuple[str, int], ...]:
+    """Feature counts of a query (cached: a search looks in two languages, and users repeat)."""
+    counts: dict[str, int] = {}
+    for feature in features(query):
+        counts[feature] = counts.get(feature, 0) + 1
+    return tuple(counts.items())
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -144,7 +144,7 @@ class Ranked:
     dense: float
     lexical: float
     profile: str = ""  # calibration profile that scored it (see calibration.profile)
-    lexical_any: float = 0.0  # best lexical coverage in any language
+    lexical_any: float = 0.0  # best lexical coverage in the query or the fallback language
     topic: str = ""
 
 
@@ -555,7 +555,14 @@ class KnowledgeBase:
         if method != "dense":
             lexical = snapshot.lexical_scores(query, language)
         if method == "hybrid":
-            lexical_any = snapshot.lexical_scores(query, None) if language is not None else lexical
+            # Messages mix in words of the fallback language (English loanwords, "work permit"
+            # in an Arabic sentence); matching every language instead gained nothing on dev
+            # and costs a search over the whole base.
+            fallback = snapshot.fallback_language
+            if language is None or language == fallback:
+                lexical_any = lexical
+            else:
+                lexical_any = snapshot.lexical_scores(query, fallback)
         candidates = list(set(dense) | set(lexical) | set(lexical_any))
         if not candidates:
             return []
