@@ -38,7 +38,7 @@ _CHAR_MAP = str.maketrans({
 })  # fmt: skip
 
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 """Changes whenever :func:`features` does: an index only reuses counts made by the same version."""
 
 # Arabizi / Finglish: digits that stand for letters inside Latin-script words (2 hamza, 3 ain,
@@ -55,6 +55,13 @@ _LATIN_SKELETON = [("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("th", "t
 _LATIN_VOWELS = re.compile(r"[aeiouyh']")
 _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_VOWELS = re.compile(r"[اویهع]")
+# In skeletons only: Pashto and Urdu letters folded to the Persian letters a Farsi or Arabic
+# keyboard types instead (Pashto written without a Pashto keyboard; Urdu and Dari neighbours).
+_ARABIC_SKELETON = str.maketrans({
+    "ډ": "د", "ڈ": "د", "ټ": "ت", "ٹ": "ت", "ړ": "ر", "ڑ": "ر", "ڼ": "ن", "ں": "ن",
+    "ګ": "گ", "ښ": "ش", "ږ": "ژ", "ځ": "ز", "څ": "س", "ې": "ی", "ۍ": "ی", "ے": "ی",
+    "ہ": "ه", "ھ": "ه", "ۃ": "ه",
+})  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -83,6 +90,7 @@ def _skeleton(word: str) -> str | None:
             folded = folded.replace(digraph, letter)
         skeleton = folded[0] + _LATIN_VOWELS.sub("", folded[1:])
     elif _ARABIC_WORD.fullmatch(word):
+        word = word.translate(_ARABIC_SKELETON)
         skeleton = word[0] + _ARABIC_VOWELS.sub("", word[1:])
     else:
         return None

@@ -558,9 +558,13 @@ class KnowledgeBase:
             # Messages mix in words of the fallback language (English loanwords, "work permit"
             # in an Arabic sentence); matching every language instead gained nothing on dev
             # and costs a search over the whole base.
+            # A language the base has no text in (de, it, pt, ur…) looks in every language:
+            # cognates and shared loanwords (Urdu ڈاکٹر / Pashto ډاکټر, Italian / Spanish).
             fallback = snapshot.fallback_language
             if language is None or language == fallback:
                 lexical_any = lexical
+            elif language not in snapshot.content.taxonomy.languages:
+                lexical_any = snapshot.lexical_scores(query, None)
             else:
                 lexical_any = snapshot.lexical_scores(query, fallback)
         candidates = list(set(dense) | set(lexical) | set(lexical_any))
