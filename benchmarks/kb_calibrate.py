@@ -8,18 +8,26 @@ The queries are split by their ``split`` field (``tune`` fits, ``check`` checks;
 ``benchmarks/datasets/make_dev_queries.py``); files without it are split even / odd lines.
 
 1. Per profile (see ``knowledge_base/calibration.py``) a logistic regression over every
-   candidate entry: features (dense cosine, lexical coverage), label "is a relevant entry".
-   Its coefficients become ``a * w`` and ``c``; candidates are ranked by that log-odds.
-   Profiles with fewer than ``--min-positives`` examples keep their defaults.
-2. A second logistic regression over queries: P(top entry is right | best log-odds, margin).
-3. The decline threshold: the lowest (answering most) that still declines at least 95% of the
-   out-of-scope questions of the fitting half (the goal is 90%; 5 points of margin).
+   candidate entry: features (dense cosine, lexical coverage, lexical coverage with the fallback
+   language), label "is a relevant entry". Its coefficients become ``a * w`` and ``c``;
+   candidates are ranked by that log-odds. Profiles with fewer than ``--min-positives`` examples
+   keep their defaults.
+2. A second logistic regression over queries: P(the query has a relevant entry | best log-odds,
+   margin, ``calibration.confidence_features``).
+3. The decline threshold: the lowest (answering most) that still declines at least 92% of the
+   out-of-scope questions of the fitting queries (the goal is 90%).
+
+All three use the ``tune`` queries plus 4 noisy copies of each (a letter dropped, swapped or
+doubled, a word dropped: ``--augment``): real messages are noisier than anything written to
+test. On one noisy copy of each ``check`` query this raised the answer rate from 0.78 to 0.85 at
+the same decline rate (clean ``check``: 0.944 -> 0.970, P@1 0.932 -> 0.936).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 from collections import defaultdict
@@ -238,6 +246,33 @@ def search_threshold(
 DECLINE_TARGET = 0.92
 
 
+def noisy(queries: list[dict[str, Any]], copies: int, seed: int) -> list[dict[str, Any]]:
+    """Copies of the queries with the noise of real messages: a letter dropped, swapped or
+    doubled in some words, a word dropped from longer messages. Same labels."""
+    rng = random.Random(seed)
+    result = []
+    for query in queries:
+        for _ in range(copies):
+            words = query["query"].split()
+            if len(words) >= 3 and rng.random() < 0.3:
+                del words[rng.randrange(len(words))]
+            for n, word in enumerate(words):
+                if len(word) >= 4 and rng.random() < 0.35:
+                    i = rng.randrange(1, len(word) - 1)
+                    kind = rng.randrange(3)
+                    if kind == 0:
+                        word = word[:i] + word[i + 1 :]
+                    elif kind == 1:
+                        word = word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+                    else:
+                        word = word[:i] + word[i] + word[i:]
+                    words[n] = word
+            text = " ".join(words)
+            if text != query["query"]:
+                result.append({**query, "query": text})
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kb", default=str(ROOT / "knowledge_base" / "content"))
@@ -247,6 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-positives", type=int, default=8)
     parser.add_argument("--write", action="store_true", help="write calibration.json")
     parser.add_argument("--out", help="also write the fitted parameters to this JSON file")
+    parser.add_argument(
+        "--augment",
+        type=int,
+        default=4,
+        help="noisy copies (typos, dropped words) of every fitting query (default 4)",
+    )
     args = parser.parse_args(argv)
     if "kb_queries" in Path(args.queries).name or "eval-data" in args.queries:
         raise SystemExit("refusing to calibrate on held-out or evaluation data")
@@ -262,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         fit, check = queries[0::2], queries[1::2]
         halves = "even lines", "odd lines"
+    noisy_check = noisy(check, 1, seed=7)
+    if args.augment:
+        fit = fit + noisy(fit, args.augment, seed=1)
     with tempfile.TemporaryDirectory(prefix="kb-calibrate-") as folder:
         kb = open_index(load_kb(args.kb), Path(folder), embedder)
         fit_vectors = kb.encoder.encode_many([q["query"] for q in fit])
@@ -282,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         print_report(evaluate(kb, fit))
         print("after, checking half (not used for fitting):")
         print_report(evaluate(kb, check))
+        print("after, checking half with typos and dropped words (one noisy copy each):")
+        print_report(evaluate(kb, noisy_check))
         del check_vectors
     if args.out:
         Path(args.out).write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
