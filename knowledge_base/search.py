@@ -6,10 +6,12 @@ version in a background thread; requests keep using the old snapshot until the n
 loaded, and a version that fails to load (corrupt file, wrong embedder) is never served: the last
 good one keeps answering and the error is logged.
 
-FAQ ranking fuses two signals per entry: the dense (FAISS) cosine of the best phrasing in any
-language, and the BM25 character n-gram match against phrasings in the query's language. A
-logistic calibration (``calibration.py``) turns the fused score and its margin over the runner-up
-into a 0..1 confidence; below the threshold the result has no answer ("declined").
+FAQ ranking fuses per entry the dense (FAISS) cosine of the best phrasing in any language, the
+BM25 match (words, character n-grams, consonant skeletons) against phrasings in the query's
+language, and the BM25 match in the fallback language. A logistic calibration
+(``calibration.py``) turns the fused score, its margin over the runner-up and a few features of
+the ranking into a 0..1 confidence that the base can answer the message; below the threshold the
+result has no answer ("declined").
 """
 
 from __future__ import annotations
