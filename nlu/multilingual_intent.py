@@ -169,14 +169,27 @@ class HavenMultilingualIntentClassifier(GraphComponent):
         """Per intent, the mean cosine of its ``neighbours`` most similar examples."""
         if similarities is None:
             similarities = self.vectors @ vector
-        per_intent: dict[str, list[float]] = defaultdict(list)
-        for intent, similarity in zip(self.intents, similarities, strict=True):
-            per_intent[intent].append(float(similarity))
+        similarities = np.asarray(similarities, dtype=np.float64)
+        if len(similarities) != len(self.intents):
+            raise ValueError("one similarity per training example expected")
         k = self.config["neighbours"]
-        return {
-            intent: float(np.mean(sorted(values, reverse=True)[:k]))
-            for intent, values in per_intent.items()
-        }
+        scores = {}
+        for intent, rows in self._rows_by_intent().items():
+            values = similarities[rows]
+            if len(values) > k:
+                values = np.partition(values, len(values) - k)[-k:]
+            scores[intent] = float(values.mean())
+        return scores
+
+    def _rows_by_intent(self) -> dict[str, np.ndarray]:
+        """Row numbers of each intent's training examples (intents in first-seen order)."""
+        if getattr(self, "_rows", None) is None or self._rows_for is not self.intents:
+            rows: dict[str, list[int]] = defaultdict(list)
+            for row, intent in enumerate(self.intents):
+                rows[intent].append(row)
+            self._rows = {intent: np.array(r) for intent, r in rows.items()}
+            self._rows_for = self.intents
+        return self._rows
 
     def char_similarities(self, texts: list[str]) -> np.ndarray | None:
         """Cosine of each message's character n-grams with every training example."""
