@@ -17,10 +17,10 @@ The queries are split by their ``split`` field (``tune`` fits, ``check`` checks;
 3. The decline threshold: the lowest (answering most) that still declines at least 92% of the
    out-of-scope questions of the fitting queries (the goal is 90%).
 
-All three use the ``tune`` queries plus 4 noisy copies of each (a letter dropped, swapped or
-doubled, a word dropped: ``--augment``): real messages are noisier than anything written to
-test. On one noisy copy of each ``check`` query this raised the answer rate from 0.78 to 0.85 at
-the same decline rate (clean ``check``: 0.944 -> 0.970, P@1 0.932 -> 0.936).
+Steps 2 and 3 use the ``tune`` queries plus 4 noisy copies of each (a letter dropped, swapped
+or doubled, a word dropped: ``--augment``): real messages are noisier than anything written to
+test. Step 1 uses the clean queries only: fitted on the noisy copies, the ranking trusted words
+over the embedder so much that "Do I have the right to work?" went to the school entry.
 """
 
 from __future__ import annotations
@@ -304,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         fit, check = queries[0::2], queries[1::2]
         halves = "even lines", "odd lines"
     noisy_check = noisy(check, 1, seed=7)
+    clean_fit = fit
     if args.augment:
         fit = fit + noisy(fit, args.augment, seed=1)
     with tempfile.TemporaryDirectory(prefix="kb-calibrate-") as folder:
@@ -314,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         print("before (defaults), checking half:")
         print_report(evaluate(kb, check))
         print("fitting profiles:")
-        profiles = fit_profiles(candidate_examples(kb, fit, fit_vectors), args.min_positives)
+        clean_vectors = fit_vectors[: len(clean_fit)]  # the noisy copies come after
+        profiles = fit_profiles(
+            candidate_examples(kb, clean_fit, clean_vectors), args.min_positives
+        )
         fitted: dict[str, Any] = {"profiles": profiles}
         calibration.use(fitted)
         fitted["confidence"] = {m: fit_confidence(kb, fit, fit_vectors, m) for m in METHODS}
