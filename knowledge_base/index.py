@@ -484,17 +484,7 @@ def _build_delta(
     tmp = versions / f".tmp-{version}"
     tmp.mkdir(parents=True)
     try:
-        with open(tmp / "content.pickle", "wb") as handle:
-            pickle.dump(delta_content, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_json(
-            tmp / "documents.json",
-            {
-                "entry": [d.entry for d in documents],
-                "language": [d.language for d in documents],
-                "text": texts,
-                "kind": [d.kind for d in documents],
-            },
-        )
+        _write_content_files(tmp, delta_content, documents)
         _write_json(
             tmp / "delta.json", {"changed": sorted(plan.changed), "removed": sorted(plan.removed)}
         )
@@ -603,6 +593,21 @@ def _previous_lexical(index_dir: Path) -> tuple[LexicalIndex | None, list[str] |
         return None, None
 
 
+def _write_content_files(folder: Path, content: Content, documents: list[Document]) -> None:
+    """``content.pickle`` and ``documents.json`` (one column per field) of a version folder."""
+    with open(folder / "content.pickle", "wb") as handle:
+        pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_json(
+        folder / "documents.json",
+        {
+            "entry": [d.entry for d in documents],
+            "language": [d.language for d in documents],
+            "text": [d.text for d in documents],
+            "kind": [d.kind for d in documents],
+        },
+    )
+
+
 def _write_version(
     index_dir: Path,
     version: str,
@@ -621,17 +626,7 @@ def _write_version(
     tmp = versions / f".tmp-{version}"
     tmp.mkdir()
     try:
-        with open(tmp / "content.pickle", "wb") as handle:
-            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_json(
-            tmp / "documents.json",
-            {
-                "entry": [d.entry for d in documents],
-                "language": [d.language for d in documents],
-                "text": [d.text for d in documents],
-                "kind": [d.kind for d in documents],
-            },
-        )
+        _write_content_files(tmp, content, documents)
         faiss.write_index(dense, str(tmp / "dense.faiss"))
         _write_json(tmp / "entry_digests.json", digests)
         names = [

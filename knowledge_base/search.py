@@ -160,16 +160,21 @@ def _limit_faiss_threads() -> None:
     faiss.omp_set_num_threads(int(settings.get("kb.faiss_threads", 1)))
 
 
-def _read_version(path: Path) -> tuple[dict[str, Any], Content, dict[str, Any], Any, LexicalIndex]:
-    """Manifest, content, documents, dense index and lexical index of one version folder."""
-    import faiss
-
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of one version folder; ``IndexLoadError`` when it cannot be read."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise IndexLoadError(
             f"index version {path} has no readable manifest.json: {error}"
         ) from error
+
+
+def _read_version(path: Path) -> tuple[dict[str, Any], Content, dict[str, Any], Any, LexicalIndex]:
+    """Manifest, content, documents, dense index and lexical index of one version folder."""
+    import faiss
+
+    manifest = _read_manifest(path)
     verify_files(path, manifest)
     try:
         with open(path / "content.pickle", "rb") as handle:
@@ -350,12 +355,7 @@ AnySnapshot = Snapshot | DeltaSnapshot
 
 def load_snapshot(path: Path, loaded: AnySnapshot | None = None) -> AnySnapshot:
     """Load a version; a delta reuses the base held by ``loaded`` when it is the same one."""
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise IndexLoadError(
-            f"index version {path} has no readable manifest.json: {error}"
-        ) from error
+    manifest = _read_manifest(path)
     if manifest.get("kind") != "delta":
         return Snapshot(path)
     base_name = str(manifest.get("base"))
