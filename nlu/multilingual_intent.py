@@ -81,6 +81,8 @@ class HavenMultilingualIntentClassifier(GraphComponent):
         self.intents = intents or []
         self.vocabulary = vocabulary or set()
         self.texts = texts or []
+        self._rows: dict[str, np.ndarray] = {}
+        self._rows_for: list[str] | None = None
         self._char_index: tuple[Any, Any] | None = None
         if self.texts and len(self.texts) == len(self.intents) and config.get("char_weight"):
             self._char_index = self._build_char_index(self.texts)
@@ -183,7 +185,7 @@ class HavenMultilingualIntentClassifier(GraphComponent):
 
     def _rows_by_intent(self) -> dict[str, np.ndarray]:
         """Row numbers of each intent's training examples (intents in first-seen order)."""
-        if getattr(self, "_rows", None) is None or self._rows_for is not self.intents:
+        if self._rows_for is not self.intents:
             rows: dict[str, list[int]] = defaultdict(list)
             for row, intent in enumerate(self.intents):
                 rows[intent].append(row)
